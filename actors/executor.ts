@@ -1,0 +1,223 @@
+import { mergeMap, Subject } from 'rxjs';
+import { type Actor, createActor, fromCallback, type InspectionEvent, type Observer } from 'xstate';
+import type { ExecutorMachineEvent, PoolEvent } from '../machines/executor.js';
+import { taskMachine } from '../machines/task.js';
+import { ToolTimeoutError, TroupeError, toErrorInfo } from '../src/errors.js';
+import type { RecordedError } from '../src/events/types.js';
+import type { Model } from '../src/model/Model.js';
+import { processMessages } from '../src/model/prompts.js';
+import { nextStep, readyTasks, releasedBy } from '../src/run/decide.js';
+import type { RunSession } from '../src/run/RunSession.js';
+import type { TaskState } from '../src/run/state.js';
+import type { Tool } from '../src/tools/defineTool.js';
+import { idempotencyKey } from '../src/tools/idempotencyKey.js';
+import { deadline, raceAbort, sleep } from '../src/util/abort.js';
+
+/** How failed attempts are retried. */
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** Delay before the first retry; doubled for each further one. */
+  initialDelayMs: number;
+  /** The longest delay between attempts. */
+  maxDelayMs: number;
+}
+
+/** What the executor needs to run one run's tasks. */
+export interface ExecutorDeps {
+  session: RunSession;
+  model: Model;
+  tools: ReadonlyMap<string, Tool>;
+  /** Tasks running at once; further ready tasks wait for a slot (backpressure). */
+  concurrency: number;
+  taskTimeoutMs: number;
+  retry: RetryPolicy;
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}
+
+type Outcome =
+  | { kind: 'ok'; output: unknown; durationMs: number }
+  | { kind: 'clarify'; question: string }
+  | { kind: 'error'; error: RecordedError; retryable: boolean };
+
+type TaskActor = Actor<typeof taskMachine>;
+
+const notRetryable = new Set(['TOOL_INPUT_INVALID', 'RUN_CANCELLED', 'UNSAFE_INPUT', 'CONFIG_INVALID', 'LOG_CLOSED']);
+
+function backoff(policy: RetryPolicy, attempt: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling * (0.5 + Math.random() * 0.5));
+}
+
+function questionOf(task: TaskState): string {
+  const input = task.input as { question?: unknown } | undefined;
+  return typeof input?.question === 'string' ? input.question : task.description;
+}
+
+/**
+ * The executor's pool: ready tasks flow through `mergeMap(runTask, concurrency)`. Each task
+ * gets a task-statechart actor when its slot opens (never all up front, never as children of
+ * one machine), its own deadline and an `AbortSignal`; the pool reports `DRAINED` when every
+ * task completed and `FAILED` when the run must fail.
+ */
+export function fromTaskPool(deps: ExecutorDeps) {
+  const { session, model, tools, concurrency, taskTimeoutMs, retry } = deps;
+  const machine = taskMachine.provide({
+    actions: {
+      recordStarted: (_, p) => session.submit({ type: 'executor', report: { type: 'started', ...p } }),
+      recordRetrying: (_, p) => session.submit({ type: 'executor', report: { type: 'retrying', ...p } }),
+      recordCompleted: (_, p) => session.submit({ type: 'executor', report: { type: 'succeeded', ...p } }),
+      recordClarification: (_, p) => session.submit({ type: 'executor', report: { type: 'clarify', ...p } }),
+      recordFailed: (_, p) => session.submit({ type: 'executor', report: { type: 'failed', ...p } }),
+    },
+  });
+  const actorOptions = deps.inspect === undefined ? {} : { inspect: deps.inspect };
+
+  async function perform(task: TaskState, signal: AbortSignal): Promise<Outcome> {
+    const started = performance.now();
+    if (task.kind === 'clarification') {
+      if (task.answer === undefined) return { kind: 'clarify', question: questionOf(task) };
+      return { kind: 'ok', output: task.answer, durationMs: 0 };
+    }
+    if (task.kind === 'tool_call') {
+      const tool = tools.get(task.tool ?? '');
+      if (tool === undefined) throw new TroupeError('TOOL_FAILED', `Tool \`${task.tool}\` is not registered`);
+      const input = task.input ?? {};
+      const key = idempotencyKey(session.runId, task.id, tool.name, input);
+      const output = await tool.call(input, { signal, idempotencyKey: key, runId: session.runId, taskId: task.id });
+      return { kind: 'ok', output, durationMs: performance.now() - started };
+    }
+    const inputs: Record<string, unknown> = {};
+    for (const dep of task.dependsOn) inputs[dep] = session.state.tasks.get(dep)?.output;
+    const planned = { id: task.id, description: task.description, kind: task.kind, dependsOn: [...task.dependsOn] };
+    const reply = await model.complete(
+      {
+        purpose: 'process',
+        goal: session.state.goal,
+        task: planned,
+        inputs,
+        ...(task.answer === undefined ? {} : { answer: task.answer }),
+        messages: processMessages(session.state.goal, planned, inputs, task.answer),
+      },
+      { signal },
+    );
+    if (reply.clarification !== undefined && task.answer === undefined)
+      return { kind: 'clarify', question: reply.clarification };
+    return { kind: 'ok', output: reply.content, durationMs: performance.now() - started };
+  }
+
+  return fromCallback<PoolEvent, undefined, ExecutorMachineEvent>(({ sendBack, receive }) => {
+    const controller = new AbortController();
+    const active = new Map<string, TaskActor>();
+    const waiting = new Map<string, TaskActor>();
+    const ready$ = new Subject<string>();
+    let finished = false;
+
+    function finish(event: ExecutorMachineEvent): void {
+      if (finished) return;
+      finished = true;
+      sendBack(event);
+    }
+
+    function settle(): void {
+      if (finished || active.size > 0) return;
+      const next = nextStep(session.state);
+      if (next.kind === 'synthesize') {
+        session.durable().then(
+          () => finish({ type: 'DRAINED' }),
+          (err: unknown) => finish({ type: 'FAILED', error: toErrorInfo(err) }),
+        );
+      } else if (next.kind === 'fail') {
+        finish({ type: 'FAILED', error: next.error });
+      }
+    }
+
+    async function attempt(task: TaskState): Promise<Outcome> {
+      const limit = deadline(
+        controller.signal,
+        taskTimeoutMs,
+        () => new ToolTimeoutError(`Task \`${task.id}\``, taskTimeoutMs),
+      );
+      try {
+        return await raceAbort(perform(task, limit.signal), limit.signal);
+      } catch (err) {
+        const error = toErrorInfo(err);
+        return { kind: 'error', error, retryable: !notRetryable.has(error.code) };
+      } finally {
+        limit.dispose();
+      }
+    }
+
+    async function runTask(taskId: string): Promise<void> {
+      const task = session.state.tasks.get(taskId);
+      if (
+        finished ||
+        task === undefined ||
+        task.status === 'completed' ||
+        task.status === 'failed' ||
+        session.state.counts.failed > 0
+      ) {
+        return;
+      }
+      let actor = waiting.get(taskId);
+      if (actor !== undefined) {
+        waiting.delete(taskId);
+        active.set(taskId, actor);
+        actor.send({ type: 'ANSWER' });
+      } else {
+        actor = createActor(machine, {
+          ...actorOptions,
+          input: { taskId, maxRetries: retry.maxRetries, attempts: task.attempts },
+        });
+        active.set(taskId, actor);
+        actor.start();
+        actor.send({ type: 'START' });
+      }
+      try {
+        for (;;) {
+          await session.durable();
+          const outcome = await attempt(task);
+          if (finished) return;
+          if (outcome.kind === 'ok') {
+            actor.send({ type: 'SUCCEED', output: outcome.output, durationMs: outcome.durationMs });
+            for (const id of releasedBy(session.state, taskId)) ready$.next(id);
+            return;
+          }
+          if (outcome.kind === 'clarify') {
+            actor.send({ type: 'CLARIFY', question: outcome.question });
+            waiting.set(taskId, actor);
+            return;
+          }
+          const delayMs = backoff(retry, actor.getSnapshot().context.attempt);
+          actor.send({ type: 'FAIL', error: outcome.error, retryable: outcome.retryable, delayMs });
+          if (!actor.getSnapshot().matches({ Running: 'Retrying' })) return;
+          await sleep(delayMs, controller.signal);
+          actor.send({ type: 'RETRY' });
+        }
+      } catch (err) {
+        if (!controller.signal.aborted) finish({ type: 'FAILED', error: toErrorInfo(err) });
+      } finally {
+        active.delete(taskId);
+        settle();
+      }
+    }
+
+    const subscription = ready$.pipe(mergeMap((id) => runTask(id), concurrency)).subscribe();
+    receive((event) => {
+      if (event.type === 'ANSWER' && waiting.has(event.taskId)) ready$.next(event.taskId);
+    });
+    const initial = readyTasks(session.state);
+    for (const id of initial) ready$.next(id);
+    if (initial.length === 0) settle();
+
+    return () => {
+      finished = true;
+      const error = { code: 'RUN_CANCELLED', message: 'The run stopped before the task finished' };
+      controller.abort(new TroupeError('RUN_CANCELLED', error.message));
+      for (const actor of [...active.values(), ...waiting.values()]) actor.send({ type: 'ABORT', error });
+      active.clear();
+      waiting.clear();
+      subscription.unsubscribe();
+    };
+  });
+}

@@ -1,0 +1,133 @@
+import { type Actor, createActor, fromPromise, type InspectionEvent, type Observer } from 'xstate';
+import { z } from 'zod';
+import { executorMachine } from '../machines/executor.js';
+import { plannerMachine } from '../machines/planner.js';
+import { ModelOutputError, PlanValidationError, ToolTimeoutError, TroupeError, toErrorInfo } from '../src/errors.js';
+import type { ModelReply, ModelRequest, TaskResult, ToolSpec } from '../src/model/Model.js';
+import { planMessages, synthesizeMessages } from '../src/model/prompts.js';
+import { parsePlan, planOutputSchema } from '../src/run/parsePlan.js';
+import type { Tool } from '../src/tools/defineTool.js';
+import { deadline, raceAbort } from '../src/util/abort.js';
+import { type ExecutorDeps, fromTaskPool } from './executor.js';
+
+/** What a run's Planner needs. */
+export interface PlannerDeps extends ExecutorDeps {
+  /** Plans the model may propose before the run fails. */
+  maxPlanAttempts: number;
+  /** The most tasks a plan may hold. */
+  maxTasks: number;
+  /** The longest a planning or synthesis call to the model may take. */
+  modelTimeoutMs: number;
+}
+
+/** The longest slice of a refused model answer kept in `plan.rejected`. */
+const keptOutput = 4_000;
+
+const planSchema = { name: 'plan', schema: z.toJSONSchema(planOutputSchema) as Record<string, unknown> };
+
+function toolSpecs(tools: ReadonlyMap<string, Tool>): ToolSpec[] {
+  return [...tools.values()].map((t) => ({
+    name: t.name,
+    description: t.description,
+    inputSchema: t.jsonSchema(),
+    capabilities: t.capabilities,
+  }));
+}
+
+/**
+ * Starts the Planner actor of one run: it plans with the model (re-asking with the reasons
+ * when a plan is refused), hands the plan to the executor, and synthesises the answer.
+ * Every step is recorded through the run's session before the next one starts.
+ */
+export function startPlanner(deps: PlannerDeps): Actor<typeof plannerMachine> {
+  const { session, model, tools, maxPlanAttempts, maxTasks, modelTimeoutMs } = deps;
+
+  async function ask(request: ModelRequest, signal: AbortSignal): Promise<ModelReply> {
+    const limit = deadline(
+      signal,
+      modelTimeoutMs,
+      () => new ToolTimeoutError(`Model \`${model.name}\` (${request.purpose})`, modelTimeoutMs),
+    );
+    try {
+      return await raceAbort(model.complete(request, { signal: limit.signal }), limit.signal);
+    } catch (err) {
+      if (err instanceof TroupeError) throw err;
+      throw new TroupeError(
+        'MODEL_FAILED',
+        `Model \`${model.name}\` failed while asked to ${request.purpose}: ${(err as Error).message ?? String(err)}`,
+        {
+          cause: err,
+        },
+      );
+    } finally {
+      limit.dispose();
+    }
+  }
+
+  const plan = fromPromise<void>(async ({ signal }) => {
+    const specs = toolSpecs(tools);
+    const { goal } = session.state;
+    let feedback: string | undefined;
+    for (let attempt = session.state.planAttempts + 1; ; attempt++) {
+      const reply = await ask(
+        {
+          purpose: 'plan',
+          goal,
+          tools: specs,
+          output: planSchema,
+          attempt,
+          ...(feedback === undefined ? {} : { feedback }),
+          messages: planMessages(goal, specs, feedback),
+        },
+        signal,
+      );
+      try {
+        const tasks = parsePlan(reply.content, { tools, maxTasks });
+        await session.execute({ type: 'plan', attempt, tasks });
+        return;
+      } catch (err) {
+        if (!(err instanceof ModelOutputError || err instanceof PlanValidationError)) throw err;
+        await session.execute({
+          type: 'reject_plan',
+          attempt,
+          error: toErrorInfo(err),
+          output: reply.content.slice(0, keptOutput),
+        });
+        if (attempt >= maxPlanAttempts) throw err;
+        feedback = err.message;
+      }
+    }
+  });
+
+  const synthesize = fromPromise<void>(async ({ signal }) => {
+    const { goal } = session.state;
+    const results: TaskResult[] = [];
+    for (const task of session.state.tasks.values()) {
+      results.push({ taskId: task.id, description: task.description, output: task.output });
+    }
+    const reply = await ask(
+      { purpose: 'synthesize', goal, results, messages: synthesizeMessages(goal, results) },
+      signal,
+    );
+    await session.execute({ type: 'complete', answer: reply.content });
+  });
+
+  const machine = plannerMachine.provide({
+    actors: {
+      plan,
+      synthesize,
+      execute: executorMachine.provide({ actors: { pool: fromTaskPool(deps) } }),
+    },
+    actions: {
+      recordFailure: (_, { error }) => session.submit({ type: 'fail', error }),
+      recordCancel: (_, { reason }) => session.submit({ type: 'cancel', reason }),
+    },
+    guards: {
+      hasPlan: () => session.state.status === 'running',
+    },
+  });
+  const inspect: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined = deps.inspect;
+  const actor = createActor(machine, inspect === undefined ? {} : { inspect });
+  actor.start();
+  return actor;
+}

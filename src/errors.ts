@@ -1,0 +1,187 @@
+/**
+ * Every error troupe raises is a `TroupeError` with a stable string `code`, so callers can
+ * branch on `err.code` without parsing messages, and events record `{ code, message }`.
+ */
+
+/** The stable codes of every error troupe raises. */
+export type TroupeErrorCode =
+  | 'CONFIG_INVALID'
+  | 'GOAL_INVALID'
+  | 'PLAN_INVALID'
+  | 'MODEL_OUTPUT_INVALID'
+  | 'MODEL_FAILED'
+  | 'TOOL_INPUT_INVALID'
+  | 'TOOL_OUTPUT_INVALID'
+  | 'TOOL_FAILED'
+  | 'TOOL_TIMEOUT'
+  | 'CIRCUIT_OPEN'
+  | 'DISPATCH_QUOTA_EXCEEDED'
+  | 'OCC_CONFLICT'
+  | 'UNSAFE_INPUT'
+  | 'LOG_CORRUPT'
+  | 'LOG_CLOSED'
+  | 'RUN_CANCELLED'
+  | 'RUN_NOT_FOUND'
+  | 'TASK_NOT_FOUND'
+  | 'INVALID_STATE';
+
+/**
+ * The base of every troupe error.
+ *
+ * @example
+ * try { await handle.result } catch (err) {
+ *   if (err instanceof TroupeError) console.log(err.code);
+ * }
+ * // => 'TOOL_TIMEOUT'
+ */
+export class TroupeError extends Error {
+  /** A stable, machine-readable code. */
+  readonly code: TroupeErrorCode;
+
+  constructor(code: TroupeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = 'TroupeError';
+  }
+}
+
+/** The plan is not a valid task graph: bad shape, a cycle, a dangling dependency or an unknown tool. */
+export class PlanValidationError extends TroupeError {
+  /** Each problem found, one line each. */
+  readonly issues: readonly string[];
+  constructor(issues: readonly string[], options?: { cause?: unknown }) {
+    super('PLAN_INVALID', `Invalid plan: ${issues.join('; ')}`, options);
+    this.name = 'PlanValidationError';
+    this.issues = issues;
+  }
+}
+
+/** The model answered with something that could not be used; `output` is what it said. */
+export class ModelOutputError extends TroupeError {
+  readonly output: string;
+  constructor(message: string, output: string, options?: { cause?: unknown }) {
+    super('MODEL_OUTPUT_INVALID', message, options);
+    this.name = 'ModelOutputError';
+    this.output = output;
+  }
+}
+
+/** A tool was given input that fails its schema. */
+export class ToolInputError extends TroupeError {
+  readonly tool: string;
+  constructor(tool: string, message: string, options?: { cause?: unknown }) {
+    super('TOOL_INPUT_INVALID', message, options);
+    this.name = 'ToolInputError';
+    this.tool = tool;
+  }
+}
+
+/** A tool returned output that fails its schema. */
+export class ToolOutputError extends TroupeError {
+  readonly tool: string;
+  constructor(tool: string, message: string, options?: { cause?: unknown }) {
+    super('TOOL_OUTPUT_INVALID', message, options);
+    this.name = 'ToolOutputError';
+    this.tool = tool;
+  }
+}
+
+/** A tool, task or model did not settle within its time limit. */
+export class ToolTimeoutError extends TroupeError {
+  readonly timeoutMs: number;
+  constructor(what: string, timeoutMs: number) {
+    super('TOOL_TIMEOUT', `${what} did not settle within ${timeoutMs} ms`);
+    this.name = 'ToolTimeoutError';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A call was refused because its circuit breaker is open. */
+export class CircuitOpenError extends TroupeError {
+  readonly circuit: string;
+  constructor(circuit: string, message?: string) {
+    super('CIRCUIT_OPEN', message ?? `Circuit \`${circuit}\` is open: calls are refused until it half-opens`);
+    this.name = 'CircuitOpenError';
+    this.circuit = circuit;
+  }
+}
+
+/** A dispatch limit was or would be exceeded; `partial` holds results gathered before it stopped. */
+export class DispatchQuotaExceeded extends TroupeError {
+  readonly limit: string;
+  readonly partial: readonly unknown[];
+  constructor(limit: string, message: string, partial: readonly unknown[] = []) {
+    super('DISPATCH_QUOTA_EXCEEDED', message);
+    this.name = 'DispatchQuotaExceeded';
+    this.limit = limit;
+    this.partial = partial;
+  }
+}
+
+/** An optimistic write named a version that is no longer current. */
+export class OCCConflict extends TroupeError {
+  readonly key: string;
+  readonly expectedVersion: number;
+  readonly actualVersion: number;
+  constructor(key: string, expectedVersion: number, actualVersion: number) {
+    super(
+      'OCC_CONFLICT',
+      `Write to \`${key}\` expected version ${expectedVersion}, but the stored version is ${actualVersion}`,
+    );
+    this.name = 'OCCConflict';
+    this.key = key;
+    this.expectedVersion = expectedVersion;
+    this.actualVersion = actualVersion;
+  }
+}
+
+/** Input was refused by the prompt-injection screen. */
+export class UnsafeInputError extends TroupeError {
+  readonly source: string;
+  constructor(source: string, message: string) {
+    super('UNSAFE_INPUT', message);
+    this.name = 'UnsafeInputError';
+    this.source = source;
+  }
+}
+
+/** Options or configuration are invalid; `issues` lists every bad field. */
+export class ConfigError extends TroupeError {
+  readonly issues: readonly string[];
+  constructor(issues: readonly string[], options?: { cause?: unknown }) {
+    super('CONFIG_INVALID', issues.join('; '), options);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** The event log is damaged beyond its last whole event. */
+export class LogCorruptionError extends TroupeError {
+  readonly file: string;
+  readonly position: number;
+  constructor(file: string, position: number, message: string, options?: { cause?: unknown }) {
+    super('LOG_CORRUPT', `${file} at ${position}: ${message}`, options);
+    this.name = 'LogCorruptionError';
+    this.file = file;
+    this.position = position;
+  }
+}
+
+/** The serialisable form of an error, as recorded in events. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+/** Turns anything thrown into `{ code, message }`; errors that are not troupe's get `UNKNOWN`. */
+export function toErrorInfo(err: unknown): ErrorInfo {
+  if (err instanceof TroupeError) return { code: err.code, message: err.message };
+  if (err instanceof Error) return { code: 'UNKNOWN', message: err.message };
+  return { code: 'UNKNOWN', message: String(err) };
+}
+
+/** Rebuilds a throwable `TroupeError` from a recorded `ErrorInfo`. */
+export function fromErrorInfo(info: ErrorInfo): TroupeError {
+  const code = (info.code === 'UNKNOWN' ? 'TOOL_FAILED' : info.code) as TroupeErrorCode;
+  return new TroupeError(code, info.message);
+}

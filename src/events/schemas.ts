@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/** `{ code, message }` of an error, as recorded in events. */
+export const errorInfoSchema = z.object({ code: z.string(), message: z.string() });
+
+/** The three kinds of task a plan may hold. */
+export const taskKindSchema = z.enum(['tool_call', 'processing', 'clarification']);
+
+/** A task as the Planner recorded it in `plan.created`. */
+export const plannedTaskSchema = z.object({
+  id: z.string().min(1).max(128),
+  description: z.string().min(1).max(4_000),
+  kind: taskKindSchema,
+  dependsOn: z.array(z.string()).default([]),
+  tool: z.string().optional(),
+  input: z.unknown().optional(),
+});
+
+/** Token counts of one model call. */
+export const usageSchema = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+});
+
+const envelope = {
+  /** Position in the log, assigned when the event is appended. */
+  seq: z.number().int().nonnegative(),
+  id: z.string(),
+  runId: z.string(),
+  /** Milliseconds since the epoch. */
+  ts: z.number(),
+  /** The run this event belongs to. */
+  correlationId: z.string(),
+  /** The id of the event or command that caused this one; `null` for a run's first event. */
+  causationId: z.string().nullable(),
+};
+
+const taskRef = { taskId: z.string() };
+
+const eventSchemas = [
+  z.object({ ...envelope, type: z.literal('run.started'), goal: z.string() }),
+  z.object({
+    ...envelope,
+    type: z.literal('plan.created'),
+    attempt: z.number().int().positive(),
+    tasks: z.array(plannedTaskSchema),
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('plan.rejected'),
+    attempt: z.number().int().positive(),
+    error: errorInfoSchema,
+    output: z.string(),
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('model.called'),
+    purpose: z.string(),
+    model: z.string(),
+    usage: usageSchema,
+    durationMs: z.number().nonnegative(),
+  }),
+  z.object({ ...envelope, ...taskRef, type: z.literal('task.started'), attempt: z.number().int().positive() }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('task.retrying'),
+    attempt: z.number().int().positive(),
+    delayMs: z.number().nonnegative(),
+    error: errorInfoSchema,
+  }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('task.completed'),
+    output: z.unknown(),
+    durationMs: z.number().nonnegative(),
+  }),
+  z.object({ ...envelope, ...taskRef, type: z.literal('task.clarification_requested'), question: z.string() }),
+  z.object({ ...envelope, ...taskRef, type: z.literal('task.answered'), answer: z.string() }),
+  z.object({ ...envelope, ...taskRef, type: z.literal('task.failed'), error: errorInfoSchema }),
+  z.object({ ...envelope, type: z.literal('context.compacted'), summary: z.string(), throughSeq: z.number().int() }),
+  z.object({ ...envelope, type: z.literal('run.completed'), answer: z.string() }),
+  z.object({ ...envelope, type: z.literal('run.failed'), error: errorInfoSchema }),
+  z.object({ ...envelope, type: z.literal('run.cancelled'), reason: z.string() }),
+] as const;
+
+/** The schema of every troupe event: one discriminated union on `type`. */
+export const troupeEventSchema = z.discriminatedUnion('type', eventSchemas);

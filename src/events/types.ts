@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+import type { errorInfoSchema, plannedTaskSchema, taskKindSchema, troupeEventSchema, usageSchema } from './schemas.js';
+
+/** Any event troupe records. Discriminate on `type`. */
+export type TroupeEvent = z.infer<typeof troupeEventSchema>;
+/** The `type` of every troupe event. */
+export type TroupeEventType = TroupeEvent['type'];
+/** The event of one `type`. */
+export type EventOf<T extends TroupeEventType> = Extract<TroupeEvent, { type: T }>;
+/** A task as recorded in a plan. */
+export type PlannedTask = z.infer<typeof plannedTaskSchema>;
+/** `tool_call`, `processing` or `clarification`. */
+export type TaskKind = z.infer<typeof taskKindSchema>;
+/** Token counts of one model call. */
+export type Usage = z.infer<typeof usageSchema>;
+/** `{ code, message }` of a recorded error. */
+export type RecordedError = z.infer<typeof errorInfoSchema>;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An event before the log gives it its `seq`. */
+export type UnsequencedEvent = DistributiveOmit<TroupeEvent, 'seq'>;
+/** The payload of an event: what its producer supplies, without the envelope. */
+export type EventPayload = DistributiveOmit<
+  TroupeEvent,
+  'seq' | 'id' | 'runId' | 'ts' | 'correlationId' | 'causationId'
+>;

@@ -1,0 +1,60 @@
+// Runtime
+
+export type { ErrorInfo, TroupeErrorCode } from './errors.js';
+// Errors
+export {
+  CircuitOpenError,
+  ConfigError,
+  DispatchQuotaExceeded,
+  LogCorruptionError,
+  ModelOutputError,
+  OCCConflict,
+  PlanValidationError,
+  ToolInputError,
+  ToolOutputError,
+  ToolTimeoutError,
+  TroupeError,
+  UnsafeInputError,
+} from './errors.js';
+// Events and the log
+export { plannedTaskSchema, troupeEventSchema } from './events/schemas.js';
+export type {
+  EventOf,
+  PlannedTask,
+  RecordedError,
+  TaskKind,
+  TroupeEvent,
+  TroupeEventType,
+  UnsequencedEvent,
+  Usage,
+} from './events/types.js';
+export type { EventLog, RunSummary } from './log/EventLog.js';
+export { memoryLog } from './log/memoryLog.js';
+export type {
+  ChatMessage,
+  Model,
+  ModelReply,
+  ModelRequest,
+  PlanRequest,
+  ProcessRequest,
+  SynthesizeRequest,
+  TaskResult,
+  ToolSpec,
+} from './model/Model.js';
+export type { Script, ScriptedPlan, ScriptedProcessResult, ScriptedTask } from './model/scriptedModel.js';
+// Models
+export { scriptedModel } from './model/scriptedModel.js';
+export type { EventDraft, ExecutorReport, NextStep, PlannerCommand } from './run/decide.js';
+// The Planner as a pure handler
+export { decide, nextStep, readyTasks } from './run/decide.js';
+export { evolve } from './run/evolve.js';
+export { parsePlan } from './run/parsePlan.js';
+export type { RunState, RunStatus, TaskState, TaskStatus } from './run/state.js';
+export { initialRunState } from './run/state.js';
+export type { RunHandle, RunOptions, RunResult, Runtime, TaskSummary } from './runtime/createRuntime.js';
+export { createRuntime } from './runtime/createRuntime.js';
+export type { RuntimeOptions } from './runtime/options.js';
+export type { Tool, ToolContext, ToolDefinition } from './tools/defineTool.js';
+// Tools
+export { defineTool } from './tools/defineTool.js';
+export { idempotencyKey } from './tools/idempotencyKey.js';

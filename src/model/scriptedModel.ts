@@ -1,0 +1,87 @@
+import type { PlannedTask } from '../events/types.js';
+import { raceAbort } from '../util/abort.js';
+import type { Model, ModelReply, PlanRequest, ProcessRequest, SynthesizeRequest, TaskResult } from './Model.js';
+
+/** A plan as a scripted model returns it: an object (sent as JSON) or raw text (sent as is). */
+export type ScriptedPlan = { tasks: readonly ScriptedTask[] } | string;
+
+/** A task in a scripted plan; `dependsOn` defaults to none. */
+export interface ScriptedTask {
+  id: string;
+  description: string;
+  kind: PlannedTask['kind'];
+  dependsOn?: readonly string[];
+  tool?: string;
+  input?: unknown;
+}
+
+/** What a scripted processing step returns: its output, or a question for a human. */
+export type ScriptedProcessResult = string | { clarify: string };
+
+/** The handlers of a scripted model; each may be async. */
+export interface Script {
+  /**
+   * Returns the plan for a goal.
+   * @default one `processing` task that answers the goal
+   */
+  plan?: (goal: string, request: PlanRequest) => ScriptedPlan | Promise<ScriptedPlan>;
+  /**
+   * Returns the output of a `processing` task.
+   * @default `Done: <task description>`, or the human's answer when there is one
+   */
+  process?: (task: PlannedTask, request: ProcessRequest) => ScriptedProcessResult | Promise<ScriptedProcessResult>;
+  /**
+   * Returns the run's final answer.
+   * @default one line per task result
+   */
+  synthesize?: (goal: string, results: readonly TaskResult[], request: SynthesizeRequest) => string | Promise<string>;
+  /** @default 'scripted' */
+  name?: string;
+}
+
+function defaultPlan(goal: string): ScriptedPlan {
+  return { tasks: [{ id: 'answer', description: `Answer: ${goal}`, kind: 'processing' }] };
+}
+
+function defaultSynthesis(_goal: string, results: readonly TaskResult[]): string {
+  return results
+    .map((r) => `${r.taskId}: ${typeof r.output === 'string' ? r.output : JSON.stringify(r.output)}`)
+    .join('\n');
+}
+
+/**
+ * A deterministic, offline `Model` driven by functions: plans, processing results and
+ * syntheses come from `script`, so runs, tests and examples need no key and no network.
+ *
+ * @example
+ * const model = scriptedModel({
+ *   plan: (goal) => ({ tasks: [{ id: 'a', description: goal, kind: 'processing' }] }),
+ *   process: (task) => `handled ${task.id}`,
+ * });
+ * const reply = await model.complete(request, { signal });
+ * // => { content: 'handled a' }
+ */
+export function scriptedModel(script: Script = {}): Model {
+  const plan = script.plan ?? defaultPlan;
+  const process = script.process ?? ((task, req) => req.answer ?? `Done: ${task.description}`);
+  const synthesize = script.synthesize ?? defaultSynthesis;
+  return {
+    name: script.name ?? 'scripted',
+    async complete(request, { signal }): Promise<ModelReply> {
+      switch (request.purpose) {
+        case 'plan': {
+          const result = await raceAbort(Promise.resolve(plan(request.goal, request)), signal);
+          return { content: typeof result === 'string' ? result : JSON.stringify(result) };
+        }
+        case 'process': {
+          const result = await raceAbort(Promise.resolve(process(request.task, request)), signal);
+          return typeof result === 'string' ? { content: result } : { content: '', clarification: result.clarify };
+        }
+        case 'synthesize':
+          return {
+            content: await raceAbort(Promise.resolve(synthesize(request.goal, request.results, request)), signal),
+          };
+      }
+    },
+  };
+}

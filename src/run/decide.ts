@@ -1,0 +1,200 @@
+import { TroupeError } from '../errors.js';
+import type { EventPayload, PlannedTask, RecordedError } from '../events/types.js';
+import { isFinished, type RunState, type TaskState } from './state.js';
+
+/** What an executor reports about one task. */
+export type ExecutorReport =
+  | { type: 'started'; taskId: string; attempt: number }
+  | { type: 'retrying'; taskId: string; attempt: number; delayMs: number; error: RecordedError }
+  | { type: 'succeeded'; taskId: string; output: unknown; durationMs: number }
+  | { type: 'clarify'; taskId: string; question: string }
+  | { type: 'failed'; taskId: string; error: RecordedError };
+
+/** What the Planner is asked to do. Each command yields the events that record its effect. */
+export type PlannerCommand =
+  | { type: 'start'; goal: string }
+  | { type: 'plan'; attempt: number; tasks: readonly PlannedTask[] }
+  | { type: 'reject_plan'; attempt: number; error: RecordedError; output: string }
+  | { type: 'executor'; report: ExecutorReport }
+  | { type: 'answer'; taskId: string; answer: string }
+  | { type: 'continue' }
+  | { type: 'compact'; summary: string; throughSeq: number }
+  | { type: 'complete'; answer: string }
+  | { type: 'fail'; error: RecordedError }
+  | { type: 'cancel'; reason: string };
+
+/** An event as `decide` returns it: the payload and its cause, before the envelope is stamped. */
+export type EventDraft = EventPayload & { causationId: string | null };
+
+/** What the run should do next, derived from its state. */
+export type NextStep =
+  | { kind: 'wait' }
+  | { kind: 'synthesize' }
+  | { kind: 'fail'; error: RecordedError }
+  | { kind: 'finished' };
+
+function invalid(state: RunState, message: string): TroupeError {
+  return new TroupeError('INVALID_STATE', `Run ${state.runId}: ${message}`);
+}
+
+function taskOf(state: RunState, taskId: string): TaskState {
+  const task = state.tasks.get(taskId);
+  if (task === undefined) throw new TroupeError('TASK_NOT_FOUND', `Run ${state.runId} has no task \`${taskId}\``);
+  return task;
+}
+
+/** The first failed task's error, if any task failed. */
+function firstFailure(state: RunState): RecordedError | undefined {
+  if (state.counts.failed === 0) return undefined;
+  for (const task of state.tasks.values()) {
+    if (task.status === 'failed') {
+      return {
+        code: task.error?.code ?? 'TOOL_FAILED',
+        message: `Task \`${task.id}\` failed: ${task.error?.message ?? 'unknown error'}`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What the run should do next: wait for tasks, synthesise the answer, fail, or nothing more.
+ * A failed task stops new dispatches; the run fails once no task is running.
+ */
+export function nextStep(state: RunState): NextStep {
+  if (isFinished(state)) return { kind: 'finished' };
+  if (state.status !== 'running') return { kind: 'wait' };
+  const { counts } = state;
+  if (counts.failed > 0) {
+    const error = firstFailure(state);
+    return counts.running === 0 && error !== undefined ? { kind: 'fail', error } : { kind: 'wait' };
+  }
+  return counts.completed === state.tasks.size ? { kind: 'synthesize' } : { kind: 'wait' };
+}
+
+function executorEvents(state: RunState, report: ExecutorReport): EventDraft[] {
+  const task = taskOf(state, report.taskId);
+  const causationId = task.lastEventId;
+  if (task.status === 'completed' || task.status === 'failed') {
+    throw invalid(state, `task \`${task.id}\` already ended ${task.status}; cannot record \`${report.type}\``);
+  }
+  switch (report.type) {
+    case 'started':
+      return [{ type: 'task.started', taskId: task.id, attempt: report.attempt, causationId }];
+    case 'retrying':
+      return [
+        {
+          type: 'task.retrying',
+          taskId: task.id,
+          attempt: report.attempt,
+          delayMs: report.delayMs,
+          error: report.error,
+          causationId,
+        },
+      ];
+    case 'succeeded':
+      return [
+        { type: 'task.completed', taskId: task.id, output: report.output, durationMs: report.durationMs, causationId },
+      ];
+    case 'clarify':
+      return [{ type: 'task.clarification_requested', taskId: task.id, question: report.question, causationId }];
+    case 'failed':
+      return [{ type: 'task.failed', taskId: task.id, error: report.error, causationId }];
+  }
+}
+
+/**
+ * The Planner's decision: given a run's state and a command, the events that record what
+ * happens. Pure: no I/O, no clock, no randomness; the caller stamps ids and times, appends
+ * the events, and folds them with `evolve`. Commands that make no sense in the current state
+ * throw a `TroupeError` (`INVALID_STATE`, `TASK_NOT_FOUND`).
+ *
+ * @example
+ * decide(initialRunState('r1'), { type: 'start', goal: 'post hello' })
+ * // => [{ type: 'run.started', goal: 'post hello', causationId: null }]
+ */
+export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
+  const causationId = state.lastEventId;
+  switch (command.type) {
+    case 'start':
+      if (state.status !== 'pending') throw invalid(state, `cannot start: it is already ${state.status}`);
+      return [{ type: 'run.started', goal: command.goal, causationId }];
+    case 'plan':
+      if (state.status !== 'planning') throw invalid(state, `cannot accept a plan while ${state.status}`);
+      return [{ type: 'plan.created', attempt: command.attempt, tasks: [...command.tasks], causationId }];
+    case 'reject_plan':
+      if (state.status !== 'planning') throw invalid(state, `cannot reject a plan while ${state.status}`);
+      return [
+        { type: 'plan.rejected', attempt: command.attempt, error: command.error, output: command.output, causationId },
+      ];
+    case 'executor':
+      return executorEvents(state, command.report);
+    case 'answer': {
+      const task = taskOf(state, command.taskId);
+      if (task.status !== 'needs_clarification' || task.answer !== undefined) {
+        throw invalid(state, `task \`${task.id}\` is not waiting for an answer (it is ${task.status})`);
+      }
+      return [{ type: 'task.answered', taskId: task.id, answer: command.answer, causationId: task.lastEventId }];
+    }
+    case 'continue': {
+      const next = nextStep(state);
+      return next.kind === 'fail' ? [{ type: 'run.failed', error: next.error, causationId }] : [];
+    }
+    case 'compact':
+      return [{ type: 'context.compacted', summary: command.summary, throughSeq: command.throughSeq, causationId }];
+    case 'complete':
+      if (state.status !== 'running' || nextStep(state).kind !== 'synthesize') {
+        throw invalid(state, 'cannot complete: tasks are still outstanding');
+      }
+      return [{ type: 'run.completed', answer: command.answer, causationId }];
+    case 'fail':
+      if (isFinished(state)) return [];
+      return [{ type: 'run.failed', error: command.error, causationId }];
+    case 'cancel':
+      if (isFinished(state)) return [];
+      return [{ type: 'run.cancelled', reason: command.reason, causationId }];
+  }
+}
+
+/**
+ * Tasks that can start now: planned with every dependency completed, running ones cut off by
+ * a crash, and answered clarifications. Scans every task: use it once when a run starts or
+ * resumes; while running, `readyAfter` finds the few an event releases.
+ */
+export function readyTasks(state: RunState): string[] {
+  const ready: string[] = [];
+  for (const task of state.tasks.values()) {
+    if (
+      (task.status === 'planned' && task.unmet === 0) ||
+      task.status === 'running' ||
+      (task.status === 'needs_clarification' && task.answer !== undefined)
+    ) {
+      ready.push(task.id);
+    }
+  }
+  return ready;
+}
+
+/** The tasks that a just-folded event made ready to start. */
+export function readyAfter(state: RunState, event: EventPayload): string[] {
+  switch (event.type) {
+    case 'plan.created':
+      return event.tasks.filter((t) => t.dependsOn.length === 0).map((t) => t.id);
+    case 'task.completed':
+      return releasedBy(state, event.taskId);
+    case 'task.answered':
+      return [event.taskId];
+    default:
+      return [];
+  }
+}
+
+/** The dependents of a completed task that have no unmet dependency left. */
+export function releasedBy(state: RunState, taskId: string): string[] {
+  const task = state.tasks.get(taskId);
+  if (task === undefined || task.status !== 'completed') return [];
+  return task.dependents.filter((id) => {
+    const dependent = state.tasks.get(id);
+    return dependent !== undefined && dependent.status === 'planned' && dependent.unmet === 0;
+  });
+}

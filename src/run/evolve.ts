@@ -1,0 +1,94 @@
+import type { UnsequencedEvent } from '../events/types.js';
+import { plannedTaskState, type RunState, type TaskState, type TaskStatus } from './state.js';
+
+function move(state: RunState, task: TaskState, to: TaskStatus): void {
+  state.counts[task.status] -= 1;
+  state.counts[to] += 1;
+  task.status = to;
+}
+
+/**
+ * Folds one event into a run's state. Deterministic and free of I/O; it updates `state` in
+ * place and returns it, so folding a 10,000-task run stays linear (copying the task map on
+ * every event would make it quadratic). Events of other runs and unknown tasks are ignored.
+ *
+ * @example
+ * const state = events.reduce(evolve, initialRunState(runId));
+ * state.status
+ * // => 'completed'
+ */
+export function evolve(state: RunState, event: UnsequencedEvent): RunState {
+  if (event.runId !== state.runId) return state;
+  state.events += 1;
+  state.lastEventId = event.id;
+  switch (event.type) {
+    case 'run.started':
+      state.goal = event.goal;
+      state.status = 'planning';
+      return state;
+    case 'plan.rejected':
+      state.planAttempts = event.attempt;
+      return state;
+    case 'plan.created': {
+      state.planAttempts = event.attempt;
+      state.status = 'running';
+      for (const planned of event.tasks) {
+        state.tasks.set(planned.id, plannedTaskState(planned, event.id));
+        state.counts.planned += 1;
+      }
+      for (const task of state.tasks.values()) {
+        for (const dep of task.dependsOn) state.tasks.get(dep)?.dependents.push(task.id);
+      }
+      return state;
+    }
+    case 'context.compacted':
+      state.summary = event.summary;
+      return state;
+    case 'model.called':
+      return state;
+    case 'run.completed':
+      state.status = 'completed';
+      state.answer = event.answer;
+      return state;
+    case 'run.failed':
+      state.status = 'failed';
+      state.error = event.error;
+      return state;
+    case 'run.cancelled':
+      state.status = 'cancelled';
+      return state;
+  }
+  const task = state.tasks.get(event.taskId);
+  if (task === undefined) return state;
+  task.lastEventId = event.id;
+  switch (event.type) {
+    case 'task.started':
+      task.attempts = event.attempt;
+      if (task.status !== 'running') move(state, task, 'running');
+      break;
+    case 'task.retrying':
+      task.error = event.error;
+      break;
+    case 'task.completed':
+      task.output = event.output;
+      task.error = undefined;
+      move(state, task, 'completed');
+      for (const id of task.dependents) {
+        const dependent = state.tasks.get(id);
+        if (dependent !== undefined) dependent.unmet -= 1;
+      }
+      break;
+    case 'task.clarification_requested':
+      task.question = event.question;
+      move(state, task, 'needs_clarification');
+      break;
+    case 'task.answered':
+      task.answer = event.answer;
+      break;
+    case 'task.failed':
+      task.error = event.error;
+      move(state, task, 'failed');
+      break;
+  }
+  return state;
+}

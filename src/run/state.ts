@@ -1,0 +1,86 @@
+import type { PlannedTask, RecordedError, TaskKind } from '../events/types.js';
+
+/** Where a task is in its lifecycle (the states of the task statechart). */
+export type TaskStatus = 'planned' | 'running' | 'completed' | 'needs_clarification' | 'failed';
+
+/** Where a run is in its lifecycle. */
+export type RunStatus = 'pending' | 'planning' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** One task as folded from the log. */
+export interface TaskState {
+  readonly id: string;
+  readonly description: string;
+  readonly kind: TaskKind;
+  readonly dependsOn: readonly string[];
+  readonly tool: string | undefined;
+  readonly input: unknown;
+  status: TaskStatus;
+  /** How many times the task has started. */
+  attempts: number;
+  output?: unknown;
+  error?: RecordedError;
+  question?: string;
+  answer?: string;
+  /** Dependencies not completed yet. */
+  unmet: number;
+  /** Tasks that depend on this one. */
+  readonly dependents: string[];
+  /** The id of the task's last event: the cause of its next one. */
+  lastEventId: string;
+}
+
+/** A run as folded from its events: `state = events.reduce(evolve, initialRunState(runId))`. */
+export interface RunState {
+  readonly runId: string;
+  goal: string;
+  status: RunStatus;
+  planAttempts: number;
+  /** Tasks in plan order. */
+  readonly tasks: Map<string, TaskState>;
+  /** How many tasks are in each status. */
+  readonly counts: Record<TaskStatus, number>;
+  answer?: string;
+  error?: RecordedError;
+  /** The summary of compacted context, once the run has been compacted. */
+  summary?: string;
+  /** How many events have been folded. */
+  events: number;
+  /** The id of the run's last event (`null` before the first). */
+  lastEventId: string | null;
+}
+
+/** The state of a run before its first event. */
+export function initialRunState(runId: string): RunState {
+  return {
+    runId,
+    goal: '',
+    status: 'pending',
+    planAttempts: 0,
+    tasks: new Map(),
+    counts: { planned: 0, running: 0, completed: 0, needs_clarification: 0, failed: 0 },
+    events: 0,
+    lastEventId: null,
+  };
+}
+
+/** Builds a task's initial state from its plan entry. */
+export function plannedTaskState(task: PlannedTask, causeId: string): TaskState {
+  return {
+    id: task.id,
+    description: task.description,
+    kind: task.kind,
+    dependsOn: task.dependsOn,
+    tool: task.tool,
+    input: task.input,
+    status: 'planned',
+    attempts: 0,
+    unmet: task.dependsOn.length,
+    dependents: [],
+    lastEventId: causeId,
+  };
+}
+
+/** Whether a run has reached a final status. */
+export function isFinished(state: RunState): boolean {
+  return state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled';
+}

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { defer, filter, from, type Observable, switchMap, takeWhile } from 'rxjs';
+import { type Actor, toPromise } from 'xstate';
+import { startPlanner } from '../../actors/planner.js';
+import type { plannerMachine } from '../../machines/planner.js';
+import { fromErrorInfo, TroupeError } from '../errors.js';
+import type { TroupeEvent } from '../events/types.js';
+import { memoryLog } from '../log/memoryLog.js';
+import { scriptedModel } from '../model/scriptedModel.js';
+import { evolve } from '../run/evolve.js';
+import { RunSession } from '../run/RunSession.js';
+import { initialRunState, isFinished, type RunState, type TaskStatus } from '../run/state.js';
+import type { Tool } from '../tools/defineTool.js';
+import { type ResolvedOptions, type RuntimeOptions, resolveOptions } from './options.js';
+
+/** One task as it stood when its run ended. */
+export interface TaskSummary {
+  id: string;
+  description: string;
+  kind: 'tool_call' | 'processing' | 'clarification';
+  status: TaskStatus;
+  attempts: number;
+  output?: unknown;
+  error?: { code: string; message: string };
+}
+
+/** How a run ended. `result` resolves with it; it never rejects. */
+export interface RunResult {
+  runId: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  /** The synthesised answer of a completed run. */
+  answer?: string;
+  /** Why a run failed or was cancelled. */
+  error?: TroupeError;
+  tasks: readonly TaskSummary[];
+}
+
+/** A run in progress. */
+export interface RunHandle {
+  readonly runId: string;
+  /** This run's events from its first on, completing after its last (`run.completed`, `run.failed` or `run.cancelled`). */
+  readonly events$: Observable<TroupeEvent>;
+  /** How the run ended; resolves (never rejects) once its last event is durable. */
+  readonly result: Promise<RunResult>;
+  /** Answers a task waiting in `NeedsClarification`; the task runs again with the answer. */
+  answer(taskId: string, text: string): Promise<void>;
+  /** Stops the run: running tasks are aborted and the run ends `cancelled`. */
+  cancel(reason?: string): Promise<RunResult>;
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  /** The run's id. @default a random UUID */
+  runId?: string;
+}
+
+/** A troupe runtime: runs goals, records them, and replays them. */
+export interface Runtime {
+  /** Starts a run for `goal`. Throws `GOAL_INVALID` for an empty or oversized goal. */
+  run(goal: string, options?: RunOptions): RunHandle;
+  /** Continues a run from its log: tasks cut off mid-flight run again; recorded results stay. */
+  resume(runId: string): Promise<RunHandle>;
+  /** The state of a run folded from its log, up to and including `untilSeq` when given. */
+  replay(runId: string, options?: { untilSeq?: number }): Promise<RunState>;
+  /** Every event appended from now on, of every run. */
+  readonly events$: Observable<TroupeEvent>;
+  /** Cancels runs still going, waits for their last events, and closes the log. */
+  close(): Promise<void>;
+}
+
+const terminal = new Set<TroupeEvent['type']>(['run.completed', 'run.failed', 'run.cancelled']);
+
+function summarizeTasks(state: RunState): TaskSummary[] {
+  return [...state.tasks.values()].map((t) => ({
+    id: t.id,
+    description: t.description,
+    kind: t.kind,
+    status: t.status,
+    attempts: t.attempts,
+    ...(t.output === undefined ? {} : { output: t.output }),
+    ...(t.error === undefined ? {} : { error: t.error }),
+  }));
+}
+
+function resultOf(session: RunSession): RunResult {
+  const { state } = session;
+  const tasks = summarizeTasks(state);
+  if (state.status === 'completed')
+    return { runId: state.runId, status: 'completed', answer: state.answer ?? '', tasks };
+  const error =
+    session.logFailure ??
+    (state.error === undefined
+      ? new TroupeError('RUN_CANCELLED', 'The run was cancelled')
+      : fromErrorInfo(state.error));
+  return { runId: state.runId, status: state.status === 'cancelled' ? 'cancelled' : 'failed', error, tasks };
+}
+
+function checkGoal(goal: unknown, max: number): string {
+  if (typeof goal !== 'string' || goal.trim() === '') {
+    throw new TroupeError(
+      'GOAL_INVALID',
+      `Expected \`goal\` to be a non-empty string, got \`${JSON.stringify(goal)}\``,
+    );
+  }
+  if (goal.length > max) {
+    throw new TroupeError(
+      'GOAL_INVALID',
+      `Expected \`goal\` to be at most ${max} characters (maxGoalLength), got ${goal.length}`,
+    );
+  }
+  return goal;
+}
+
+/**
+ * Creates a runtime. Every option is validated at once (`ConfigError` lists each bad field).
+ *
+ * @example
+ * const runtime = createRuntime({ tools: [add], model: scriptedModel({ plan }) });
+ * const handle = runtime.run('add 1 and 2');
+ * const result = await handle.result;
+ * result.status
+ * // => 'completed'
+ */
+export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  const resolved: ResolvedOptions = resolveOptions(options, { model: () => scriptedModel(), log: memoryLog });
+  const { log } = resolved;
+  const tools = new Map<string, Tool>(resolved.tools.map((t) => [t.name, t]));
+  const active = new Set<RunHandle>();
+  let closed = false;
+
+  function launch(session: RunSession, started: Promise<readonly TroupeEvent[]>, firstSeq: Promise<number>): RunHandle {
+    let actor: Actor<typeof plannerMachine> | undefined;
+    let cancelReason: string | undefined;
+    const finished = started
+      .then(() => {
+        if (isFinished(session.state)) return;
+        actor = startPlanner({
+          session,
+          model: resolved.model,
+          tools,
+          concurrency: resolved.concurrency,
+          taskTimeoutMs: resolved.taskTimeoutMs,
+          retry: resolved.retry,
+          maxPlanAttempts: resolved.maxPlanAttempts,
+          maxTasks: resolved.maxTasks,
+          modelTimeoutMs: resolved.modelTimeoutMs,
+          ...(resolved.inspect === undefined ? {} : { inspect: resolved.inspect }),
+        });
+        if (cancelReason !== undefined) actor.send({ type: 'CANCEL', reason: cancelReason });
+        return toPromise(actor).then(() => undefined);
+      })
+      .then(() => session.durable())
+      .catch(() => undefined)
+      .then(() => resultOf(session));
+
+    const handle: RunHandle = {
+      runId: session.runId,
+      result: finished,
+      events$: defer(() => from(firstSeq)).pipe(
+        switchMap((seq) => log.subscribe(seq)),
+        filter((event) => event.runId === session.runId),
+        takeWhile((event) => !terminal.has(event.type), true),
+      ),
+      async answer(taskId, text) {
+        if (typeof text !== 'string' || text.trim() === '') {
+          throw new TroupeError('INVALID_STATE', `Expected the answer to \`${taskId}\` to be a non-empty string`);
+        }
+        await session.execute({ type: 'answer', taskId, answer: text });
+        actor?.send({ type: 'ANSWER', taskId });
+      },
+      cancel(reason = 'cancelled by the caller') {
+        cancelReason ??= reason;
+        actor?.send({ type: 'CANCEL', reason });
+        return finished;
+      },
+    };
+    active.add(handle);
+    void finished.then(() => active.delete(handle));
+    return handle;
+  }
+
+  function ensureOpen(): void {
+    if (closed) throw new TroupeError('LOG_CLOSED', 'The runtime is closed');
+  }
+
+  return {
+    events$: defer(() => log.subscribe()),
+    run(goal, runOptions = {}) {
+      ensureOpen();
+      const text = checkGoal(goal, resolved.maxGoalLength);
+      const session = new RunSession(log, runOptions.runId ?? randomUUID());
+      const started = session.execute({ type: 'start', goal: text });
+      return launch(
+        session,
+        started,
+        started.then((events) => (events[0] as TroupeEvent).seq),
+      );
+    },
+    async resume(runId) {
+      ensureOpen();
+      const events = await log.read(runId);
+      if (events.length === 0) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in the log`);
+      const state = events.reduce(evolve, initialRunState(runId));
+      const session = new RunSession(log, runId, state);
+      const firstSeq = Promise.resolve((events[0] as TroupeEvent).seq);
+      if (isFinished(state)) return launch(session, Promise.resolve(events), firstSeq);
+      return launch(session, session.execute({ type: 'continue' }), firstSeq);
+    },
+    async replay(runId, { untilSeq } = {}) {
+      const events = await log.read(runId);
+      if (events.length === 0) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in the log`);
+      const state = initialRunState(runId);
+      for (const event of events) {
+        if (untilSeq !== undefined && event.seq > untilSeq) break;
+        evolve(state, event);
+      }
+      return state;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...active].map((handle) => handle.cancel('the runtime was closed')));
+      await log.close();
+    },
+  };
+}

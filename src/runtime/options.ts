@@ -1,0 +1,115 @@
+import type { InspectionEvent, Observer } from 'xstate';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import type { EventLog } from '../log/EventLog.js';
+import type { Model } from '../model/Model.js';
+import type { Tool } from '../tools/defineTool.js';
+
+/** Options of `createRuntime`. */
+export interface RuntimeOptions {
+  /** The model that plans, processes and synthesises. @default scriptedModel() */
+  model?: Model;
+  /** The tools plans may call. @default [] */
+  tools?: readonly Tool[];
+  /** Where events are recorded. @default memoryLog() */
+  log?: EventLog;
+  /** Tasks of one run that execute at once; the rest wait for a slot. @default 16 */
+  concurrency?: number;
+  /** The longest one attempt of a task may take, in ms. @default 60000 */
+  taskTimeoutMs?: number;
+  /** The longest a planning or synthesis model call may take, in ms. @default 120000 */
+  modelTimeoutMs?: number;
+  /** Retries of a failed task attempt, with exponential backoff and jitter. */
+  retry?: {
+    /** @default 2 */
+    maxRetries?: number;
+    /** @default 200 */
+    initialDelayMs?: number;
+    /** @default 5000 */
+    maxDelayMs?: number;
+  };
+  /** Plans the model may propose (re-asked with the reasons) before the run fails. @default 3 */
+  maxPlanAttempts?: number;
+  /** The most tasks a plan may hold. @default 1000 */
+  maxTasks?: number;
+  /** The longest goal accepted, in characters. @default 10000 */
+  maxGoalLength?: number;
+  /** Receives XState inspection events of every actor (e.g. `@statelyai/inspect`'s `inspect`). */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}
+
+const positiveInt = z.number().int().min(1);
+const nonNegativeInt = z.number().int().min(0);
+
+const optionsSchema = z.object({
+  model: z.custom<Model>((v) => typeof v === 'object' && v !== null && typeof (v as Model).complete === 'function', {
+    message: 'expected a Model (an object with a `complete` method)',
+  }),
+  tools: z.array(
+    z.custom<Tool>((v) => typeof v === 'object' && v !== null && typeof (v as Tool).call === 'function', {
+      message: 'expected a tool made by defineTool',
+    }),
+  ),
+  log: z.custom<EventLog>((v) => typeof v === 'object' && v !== null && typeof (v as EventLog).append === 'function', {
+    message: 'expected an EventLog',
+  }),
+  concurrency: positiveInt,
+  taskTimeoutMs: positiveInt,
+  modelTimeoutMs: positiveInt,
+  retry: z.object({ maxRetries: nonNegativeInt, initialDelayMs: nonNegativeInt, maxDelayMs: nonNegativeInt }),
+  maxPlanAttempts: positiveInt,
+  maxTasks: positiveInt,
+  maxGoalLength: positiveInt,
+  inspect: z.unknown().optional(),
+});
+
+/** Options with every default filled in. */
+export type ResolvedOptions = Required<Omit<RuntimeOptions, 'inspect' | 'retry'>> & {
+  retry: { maxRetries: number; initialDelayMs: number; maxDelayMs: number };
+  inspect: RuntimeOptions['inspect'];
+};
+
+/**
+ * Fills in defaults and validates every option at once; a bad option is a `ConfigError`
+ * naming each field, its value and what was expected.
+ */
+export function resolveOptions(
+  options: RuntimeOptions,
+  defaults: { model: () => Model; log: () => EventLog },
+): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError([`Expected \`options\` to be an object, got \`${String(options)}\``]);
+  }
+  const candidate = {
+    model: options.model ?? defaults.model(),
+    tools: options.tools ?? [],
+    log: options.log ?? defaults.log(),
+    concurrency: options.concurrency ?? 16,
+    taskTimeoutMs: options.taskTimeoutMs ?? 60_000,
+    modelTimeoutMs: options.modelTimeoutMs ?? 120_000,
+    retry: { maxRetries: 2, initialDelayMs: 200, maxDelayMs: 5_000, ...options.retry },
+    maxPlanAttempts: options.maxPlanAttempts ?? 3,
+    maxTasks: options.maxTasks ?? 1_000,
+    maxGoalLength: options.maxGoalLength ?? 10_000,
+    inspect: options.inspect,
+  };
+  const parsed = optionsSchema.safeParse(candidate);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const path = issue.path.join('.');
+        const value = issue.path.reduce<unknown>(
+          (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k],
+          candidate,
+        );
+        return `Expected \`${path}\` to be valid (${issue.message}), got \`${typeof value === 'object' ? JSON.stringify(value) : String(value)}\``;
+      }),
+    );
+  }
+  const names = new Set<string>();
+  for (const tool of candidate.tools) {
+    if (names.has(tool.name)) throw new ConfigError([`Expected tool names to be unique, got \`${tool.name}\` twice`]);
+    names.add(tool.name);
+  }
+  return candidate;
+}
