@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { TroupeError } from '../errors.js';
+import type { Command } from './command.js';
+import { runCommand } from './commands/run.js';
+
+/** Every `troupe` subcommand, by name. */
+const commands: Record<string, Command> = {
+  run: runCommand,
+};
+
+const usage = `troupe — an actor-model runtime for AI-agent orchestration
+
+Usage:
+${Object.values(commands)
+  .map((c) => `  troupe ${c.usage}`)
+  .join('\n')}
+
+Run \`troupe <command> --help\` for a command's options.`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    process.stderr.write(
+      `troupe: unknown command \`${name}\`; expected one of ${Object.keys(commands).join(', ')}\n\n${usage}\n`,
+    );
+    return 2;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const message =
+      err instanceof TroupeError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+    process.stderr.write(`troupe: ${message}\n`);
+    process.exitCode = 1;
+  },
+);
