@@ -1,6 +1,11 @@
 // Runtime
 
+export { demoModel } from './demo/demoModel.js';
+export type { Post } from './demo/socialPlatforms.js';
+// Offline demo: social platform stand-ins and the model that plans for them
+export { Outbox, socialPlatformTools } from './demo/socialPlatforms.js';
 export type { ErrorInfo, TroupeErrorCode } from './errors.js';
+
 // Errors
 export {
   CircuitOpenError,
