@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mergeMap, Subject } from 'rxjs';
 import { type Actor, createActor, fromCallback, type InspectionEvent, type Observer } from 'xstate';
 import type { ExecutorMachineEvent, PoolEvent } from '../machines/executor.js';
@@ -108,6 +109,8 @@ export function fromTaskPool(deps: ExecutorDeps) {
 
   return fromCallback<PoolEvent, undefined, ExecutorMachineEvent>(({ sendBack, receive }) => {
     const controller = new AbortController();
+    // One listener per task in flight: as many as `concurrency`, which is not a leak.
+    setMaxListeners(0, controller.signal);
     const active = new Map<string, TaskActor>();
     const waiting = new Map<string, TaskActor>();
     const ready$ = new Subject<string>();
