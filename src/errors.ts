@@ -23,7 +23,8 @@ export type TroupeErrorCode =
   | 'RUN_CANCELLED'
   | 'RUN_NOT_FOUND'
   | 'TASK_NOT_FOUND'
-  | 'INVALID_STATE';
+  | 'INVALID_STATE'
+  | 'MCP_FAILED';
 
 /**
  * The base of every troupe error.

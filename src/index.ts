@@ -5,7 +5,6 @@ export type { Post } from './demo/socialPlatforms.js';
 // Offline demo: social platform stand-ins and the model that plans for them
 export { Outbox, socialPlatformTools } from './demo/socialPlatforms.js';
 export type { ErrorInfo, TroupeErrorCode } from './errors.js';
-
 // Errors
 export {
   CircuitOpenError,
@@ -35,6 +34,11 @@ export type {
 } from './events/types.js';
 export type { EventLog, RunSummary } from './log/EventLog.js';
 export { memoryLog } from './log/memoryLog.js';
+export type { McpConnectionOptions, McpHttpServer, McpServer, McpStdioServer } from './mcp/McpConnection.js';
+export type { McpResource, McpToolset } from './mcp/mcpTools.js';
+// MCP: tools and resources of Model Context Protocol servers, and triggers
+export { mcpTools } from './mcp/mcpTools.js';
+export type { ResourceSource, Trigger, TriggerOptions } from './mcp/trigger.js';
 export type {
   ChatMessage,
   Model,

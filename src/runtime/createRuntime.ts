@@ -6,6 +6,7 @@ import type { plannerMachine } from '../../machines/planner.js';
 import { fromErrorInfo, TroupeError } from '../errors.js';
 import type { TroupeEvent } from '../events/types.js';
 import { memoryLog } from '../log/memoryLog.js';
+import { startTrigger, type Trigger, type TriggerOptions } from '../mcp/trigger.js';
 import { scriptedModel } from '../model/scriptedModel.js';
 import { evolve } from '../run/evolve.js';
 import { RunSession } from '../run/RunSession.js';
@@ -62,6 +63,8 @@ export interface Runtime {
   resume(runId: string): Promise<RunHandle>;
   /** The state of a run folded from its log, up to and including `untilSeq` when given. */
   replay(runId: string, options?: { untilSeq?: number }): Promise<RunState>;
+  /** Watches a resource (e.g. of an MCP server) and starts a run for each new content. */
+  trigger(options: TriggerOptions): Trigger;
   /** Every event appended from now on, of every run. */
   readonly events$: Observable<TroupeEvent>;
   /** Cancels runs still going, waits for their last events, and closes the log. */
@@ -183,7 +186,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     if (closed) throw new TroupeError('LOG_CLOSED', 'The runtime is closed');
   }
 
-  return {
+  const runtime: Runtime = {
     events$: defer(() => log.subscribe()),
     run(goal, runOptions = {}) {
       ensureOpen();
@@ -206,6 +209,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       if (isFinished(state)) return launch(session, Promise.resolve(events), firstSeq);
       return launch(session, session.execute({ type: 'continue' }), firstSeq);
     },
+    trigger(triggerOptions) {
+      ensureOpen();
+      return startTrigger((goal) => runtime.run(goal), triggerOptions);
+    },
     async replay(runId, { untilSeq } = {}) {
       const events = await log.read(runId);
       if (events.length === 0) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in the log`);
@@ -220,7 +227,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       if (closed) return;
       closed = true;
       await Promise.all([...active].map((handle) => handle.cancel('the runtime was closed')));
+      await Promise.all(resolved.closeWith.map((resource) => resource.close()));
       await log.close();
     },
   };
+  return runtime;
 }

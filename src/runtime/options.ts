@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   maxTasks?: number;
   /** The longest goal accepted, in characters. @default 10000 */
   maxGoalLength?: number;
+  /** Things to close when the runtime closes, after its runs (e.g. MCP toolsets). @default [] */
+  closeWith?: readonly { close(): Promise<void> }[];
   /** Receives XState inspection events of every actor (e.g. `@statelyai/inspect`'s `inspect`). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
@@ -60,6 +62,11 @@ const optionsSchema = z.object({
   maxPlanAttempts: positiveInt,
   maxTasks: positiveInt,
   maxGoalLength: positiveInt,
+  closeWith: z.array(
+    z.custom<{ close(): Promise<void> }>((v) => typeof (v as { close?: unknown } | null)?.close === 'function', {
+      message: 'expected an object with a `close` method',
+    }),
+  ),
   inspect: z.unknown().optional(),
 });
 
@@ -91,6 +98,7 @@ export function resolveOptions(
     maxPlanAttempts: options.maxPlanAttempts ?? 3,
     maxTasks: options.maxTasks ?? 1_000,
     maxGoalLength: options.maxGoalLength ?? 10_000,
+    closeWith: options.closeWith ?? [],
     inspect: options.inspect,
   };
   const parsed = optionsSchema.safeParse(candidate);
