@@ -29,6 +29,8 @@ export type McpServer = McpStdioServer | McpHttpServer;
 export interface McpConnectionOptions {
   /** The longest one request may take, in ms. @default 30000 */
   requestTimeoutMs?: number;
+  /** The longest starting the server and the protocol handshake may take, in ms. @default 30000 */
+  connectTimeoutMs?: number;
   /** Restarts after the server dies, before calls fail for good. @default 5 */
   maxRestarts?: number;
   /** Delay before the first restart, doubled each time. @default 100 */
@@ -76,7 +78,13 @@ export class McpConnection {
 
   private constructor(server: McpServer, options: McpConnectionOptions) {
     this.server = server;
-    this.options = { requestTimeoutMs: 30_000, maxRestarts: 5, restartDelayMs: 100, ...options };
+    this.options = {
+      requestTimeoutMs: 30_000,
+      connectTimeoutMs: 30_000,
+      maxRestarts: 5,
+      restartDelayMs: 100,
+      ...options,
+    };
   }
 
   /** Connects to `server`; a server that cannot start is a `TroupeError` (`MCP_FAILED`) naming its command. */
@@ -149,7 +157,7 @@ export class McpConnection {
       for (const listener of this.updateListeners.get(notification.params.uri) ?? []) listener();
     });
     try {
-      await client.connect(transportFor(this.server), { timeout: this.options.requestTimeoutMs });
+      await client.connect(transportFor(this.server), { timeout: this.options.connectTimeoutMs });
     } catch (err) {
       await client.close().catch(() => undefined);
       throw new TroupeError(

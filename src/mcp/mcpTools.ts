@@ -1,7 +1,7 @@
 import type { CallToolResult, Tool as McpToolInfo } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { ConfigError, ToolTimeoutError, TroupeError } from '../errors.js';
+import { ConfigError, ToolOutputError, ToolTimeoutError, TroupeError } from '../errors.js';
 import { defineTool, type Tool } from '../tools/defineTool.js';
 import { McpConnection, type McpConnectionOptions, type McpServer } from './McpConnection.js';
 
@@ -52,6 +52,13 @@ function translate(err: unknown, server: string, tool: string, timeoutMs: number
     return new ToolTimeoutError(`MCP tool \`${tool}\` of server \`${server}\``, timeoutMs);
   }
   const message = err instanceof Error ? err.message : String(err);
+  // The SDK client checks structured output against the tool's declared schema before we see it.
+  if (err instanceof McpError && /output schema/i.test(message)) {
+    return new ToolOutputError(
+      tool,
+      `MCP tool \`${tool}\` of server \`${server}\` returned invalid output: ${message}`,
+    );
+  }
   return new TroupeError('TOOL_FAILED', `MCP tool \`${tool}\` of server \`${server}\` failed: ${message}`, {
     cause: err,
   });
