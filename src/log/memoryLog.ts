@@ -1,4 +1,4 @@
-import { Observable, Subject } from 'rxjs';
+import { filter, Observable, Subject } from 'rxjs';
 import { TroupeError } from '../errors.js';
 import type { TroupeEvent, UnsequencedEvent } from '../events/types.js';
 import type { EventLog, RunSummary } from './EventLog.js';
@@ -48,7 +48,9 @@ export function memoryLog(): EventLog {
       // Synchronous replay then tail: appends also run synchronously, so nothing slips between.
       const start = fromSeq ?? all.length;
       for (let i = Math.max(0, start); i < all.length; i++) subscriber.next(all[i] as TroupeEvent);
-      return appended.subscribe(subscriber);
+      // A start beyond the end must skip the appends that come before it.
+      const tail = start > all.length ? appended.pipe(filter((e) => e.seq >= start)) : appended;
+      return tail.subscribe(subscriber);
     });
   }
 
