@@ -58,8 +58,18 @@ export interface SynthesizeRequest extends RequestBase {
   results: readonly TaskResult[];
 }
 
+/** Ask for a score in [0, 1] of one task's result against a rubric; the reply is JSON `{ score, reasons }`. */
+export interface JudgeRequest extends RequestBase {
+  purpose: 'judge';
+  task: PlannedTask;
+  /** The task's result being judged. */
+  result: unknown;
+  rubric: string;
+  output: OutputSchema;
+}
+
 /** Everything troupe asks a model. Discriminate on `purpose`. */
-export type ModelRequest = PlanRequest | ProcessRequest | SynthesizeRequest;
+export type ModelRequest = PlanRequest | ProcessRequest | SynthesizeRequest | JudgeRequest;
 
 /** A model's answer. */
 export interface ModelReply {

@@ -1,6 +1,14 @@
 import type { PlannedTask } from '../events/types.js';
 import { raceAbort } from '../util/abort.js';
-import type { Model, ModelReply, PlanRequest, ProcessRequest, SynthesizeRequest, TaskResult } from './Model.js';
+import type {
+  JudgeRequest,
+  Model,
+  ModelReply,
+  PlanRequest,
+  ProcessRequest,
+  SynthesizeRequest,
+  TaskResult,
+} from './Model.js';
 
 /** A plan as a scripted model returns it: an object (sent as JSON) or raw text (sent as is). */
 export type ScriptedPlan = { tasks: readonly ScriptedTask[] } | string;
@@ -35,6 +43,18 @@ export interface Script {
    * @default one line per task result
    */
   synthesize?: (goal: string, results: readonly TaskResult[], request: SynthesizeRequest) => string | Promise<string>;
+  /**
+   * Scores a task's result for a model judge: `{ score, reasons }` (sent as JSON) or raw text.
+   * @default `{ score: 1, reasons: [] }`
+   */
+  judge?: (
+    task: PlannedTask,
+    result: unknown,
+    request: JudgeRequest,
+  ) =>
+    | { score: number; reasons?: readonly string[] }
+    | string
+    | Promise<{ score: number; reasons?: readonly string[] } | string>;
   /** @default 'scripted' */
   name?: string;
 }
@@ -65,6 +85,7 @@ export function scriptedModel(script: Script = {}): Model {
   const plan = script.plan ?? defaultPlan;
   const process = script.process ?? ((task, req) => req.answer ?? `Done: ${task.description}`);
   const synthesize = script.synthesize ?? defaultSynthesis;
+  const judge = script.judge ?? (() => ({ score: 1, reasons: [] }));
   return {
     name: script.name ?? 'scripted',
     async complete(request, { signal }): Promise<ModelReply> {
@@ -81,6 +102,10 @@ export function scriptedModel(script: Script = {}): Model {
           return {
             content: await raceAbort(Promise.resolve(synthesize(request.goal, request.results, request)), signal),
           };
+        case 'judge': {
+          const verdict = await raceAbort(Promise.resolve(judge(request.task, request.result, request)), signal);
+          return { content: typeof verdict === 'string' ? verdict : JSON.stringify(verdict) };
+        }
       }
     },
   };
