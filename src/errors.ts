@@ -24,7 +24,13 @@ export type TroupeErrorCode =
   | 'RUN_NOT_FOUND'
   | 'TASK_NOT_FOUND'
   | 'INVALID_STATE'
-  | 'MCP_FAILED';
+  | 'MCP_FAILED'
+  | 'BULKHEAD_FULL'
+  | 'FALLBACK_EXHAUSTED'
+  | 'PARTIAL_SUCCESS_UNMET'
+  | 'COMPOSE_INVALID'
+  | 'COMPOSE_STEP_FAILED'
+  | 'NO_TOOL_SELECTED';
 
 /**
  * The base of every troupe error.
