@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { ConfigError, ToolTimeoutError, toErrorInfo } from '../errors.js';
+import type { RecordedError, TaskKind } from '../events/types.js';
+import type { Model } from '../model/Model.js';
+import { describeIssues } from '../tools/defineTool.js';
+import { deadline, raceAbort } from '../util/abort.js';
+import { judgeScoreSchema, modelJudge } from './modelJudge.js';
+
+/** The result a judge scores, with what it needs to know about the task. */
+export interface JudgeSubject {
+  runId: string;
+  goal: string;
+  taskId: string;
+  description: string;
+  kind: TaskKind;
+  tool: string | undefined;
+  /** The task's result. */
+  output: unknown;
+  /** Which attempt produced it (1 for the first). */
+  attempt: number;
+}
+
+/** A judge's answer: a score in [0, 1] and, ideally, why. */
+export interface JudgeScore {
+  score: number;
+  reasons?: readonly string[];
+}
+
+/** Scores one result: a number in [0, 1] or `{ score, reasons }`; may be async and should honour `signal`. */
+export type JudgeFn = (
+  subject: JudgeSubject,
+  context: { signal: AbortSignal },
+) => number | JudgeScore | Promise<number | JudgeScore>;
+
+/** What happens to a scored result. */
+export type Verdict = 'accepted' | 'rejected' | 'review';
+
+/** A judge's decision on one result, as `judge.scored` records it. */
+export interface Judgement {
+  verdict: Verdict;
+  /** `null` when the judge failed or answered junk. */
+  score: number | null;
+  reasons: string[];
+  /** Why the judge could not score: the result then goes to review. */
+  error?: RecordedError;
+}
+
+/** Options of the runtime's Judge: a scoring function, or a rubric for the model. */
+export interface JudgeOptions {
+  /** Scores results by code. Give this or `rubric`. */
+  score?: JudgeFn;
+  /** Scores results by asking the model with this rubric. Give this or `score`. */
+  rubric?: string;
+  /** The model that judges by rubric. @default the runtime's model */
+  model?: Model;
+  /** Scores at or above are accepted. @default 0.85 */
+  approveAt?: number;
+  /** Scores below are rejected (the task is retried with the reasons, then failed). @default 0.7 */
+  rejectBelow?: number;
+  /** The longest one judgement may take, in ms; a judge that times out sends the result to review. @default 30000 */
+  timeoutMs?: number;
+  /** Which tasks are judged. @default every task but clarifications */
+  appliesTo?: (task: { id: string; kind: TaskKind; tool: string | undefined }) => boolean;
+}
+
+/** A ready judge: the bands and the scoring, which never throws except when the run is cancelled. */
+export interface Judge {
+  readonly approveAt: number;
+  readonly rejectBelow: number;
+  appliesTo(task: { id: string; kind: TaskKind; tool: string | undefined }): boolean;
+  evaluate(subject: JudgeSubject, signal: AbortSignal): Promise<Judgement>;
+}
+
+const fraction = z.number().min(0).max(1);
+const optionsSchema = z
+  .object({
+    score: z.custom<JudgeFn>((v) => typeof v === 'function', { message: 'expected a function' }).optional(),
+    rubric: z.string().min(1).optional(),
+    model: z
+      .custom<Model>((v) => typeof (v as Model | null)?.complete === 'function', { message: 'expected a Model' })
+      .optional(),
+    approveAt: fraction,
+    rejectBelow: fraction,
+    timeoutMs: z.number().int().min(1),
+    appliesTo: z.custom<NonNullable<JudgeOptions['appliesTo']>>((v) => typeof v === 'function').optional(),
+  })
+  .refine((o) => (o.score === undefined) !== (o.rubric === undefined), {
+    message: 'expected exactly one of `score` (a function) or `rubric` (a string)',
+  })
+  .refine((o) => o.rejectBelow <= o.approveAt, {
+    message: 'expected `rejectBelow` ≤ `approveAt`',
+    path: ['rejectBelow'],
+  });
+
+/**
+ * Which band a score falls in: `accepted` at or above `approveAt`, `rejected` below
+ * `rejectBelow`, `review` in between.
+ *
+ * @example
+ * band(0.9, 0.85, 0.7)
+ * // => 'accepted'
+ * band(0.75, 0.85, 0.7)
+ * // => 'review'
+ */
+export function band(score: number, approveAt: number, rejectBelow: number): Verdict {
+  if (score >= approveAt) return 'accepted';
+  if (score < rejectBelow) return 'rejected';
+  return 'review';
+}
+
+function toReview(error: RecordedError): Judgement {
+  return { verdict: 'review', score: null, reasons: [`The judge could not score: ${error.message}`], error };
+}
+
+/**
+ * Builds the runtime's Judge from options (validated: a `ConfigError` names each bad field).
+ * A judge that throws, times out, or answers a score outside [0, 1] or junk does not fail the
+ * task: the result goes to human review with the error recorded.
+ *
+ * @example
+ * const judge = createJudge({ score: ({ output }) => (String(output).length < 280 ? 0.9 : 0.5) });
+ * await judge.evaluate(subject, signal);
+ * // => { verdict: 'accepted', score: 0.9, reasons: [] }
+ */
+export function createJudge(options: JudgeOptions, defaultModel?: Model): Judge {
+  const candidate = { approveAt: 0.85, rejectBelow: 0.7, timeoutMs: 30_000, ...options };
+  const parsed = optionsSchema.safeParse(candidate);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `Expected \`judge.${i.path.join('.') || '(options)'}\` to be valid: ${i.message}`),
+    );
+  }
+  const { approveAt, rejectBelow, timeoutMs } = candidate;
+  let scoreFn = options.score;
+  if (scoreFn === undefined) {
+    const model = options.model ?? defaultModel;
+    if (model === undefined) throw new ConfigError(['Expected `judge.model` (or a runtime model) to judge by rubric']);
+    scoreFn = modelJudge(model, options.rubric as string);
+  }
+  const score = scoreFn;
+  const appliesTo = options.appliesTo ?? ((task) => task.kind !== 'clarification');
+
+  async function evaluate(subject: JudgeSubject, signal: AbortSignal): Promise<Judgement> {
+    const limit = deadline(signal, timeoutMs, () => new ToolTimeoutError(`Judge of \`${subject.taskId}\``, timeoutMs));
+    let raw: unknown;
+    try {
+      raw = await raceAbort(
+        Promise.resolve().then(() => score(subject, { signal: limit.signal })),
+        limit.signal,
+      );
+    } catch (err) {
+      // A cancelled run stops judging; anything else the judge did wrong is a human's call.
+      if (signal.aborted) throw err;
+      return toReview(toErrorInfo(err));
+    } finally {
+      limit.dispose();
+    }
+    const parsed = judgeScoreSchema.safeParse(typeof raw === 'number' ? { score: raw } : raw);
+    if (!parsed.success) {
+      return toReview({
+        code: 'JUDGE_INVALID',
+        message: `Expected the judge to return a score in [0, 1] or \`{ score, reasons }\`, got \`${JSON.stringify(raw) ?? String(raw)}\` (${describeIssues(parsed.error)})`,
+      });
+    }
+    return {
+      verdict: band(parsed.data.score, approveAt, rejectBelow),
+      score: parsed.data.score,
+      reasons: parsed.data.reasons,
+    };
+  }
+
+  return { approveAt, rejectBelow, appliesTo, evaluate };
+}
