@@ -105,7 +105,7 @@ function simulate(plan: PlannedTask[], choices: number[], cancelAt: number | nul
     if (choice.label === 'clarify' && taskId !== undefined) clarified.add(taskId);
     for (const command of choice.commands) exec(command);
     // A failed run stops its pool: tasks waiting for an answer are aborted after `run.failed`.
-    if (live.status === 'failed') for (const command of abortAll()) exec(command);
+    if ((live.status as RunState['status']) === 'failed') for (const command of abortAll()) exec(command);
   }
   return { live, events, snapshots };
 }
