@@ -59,6 +59,25 @@ const eventSchemas = [
     model: z.string(),
     usage: usageSchema,
     durationMs: z.number().nonnegative(),
+    /** The processing task the call served; absent for plan, synthesis and summaries. */
+    taskId: z.string().optional(),
+    /** From the model's price table; 0 when the model is unpriced. */
+    costUsd: z.number().nonnegative().default(0),
+    /** HTTP attempts the call took (each failed one is a `model.attempt_failed`). */
+    attempts: z.number().int().positive().default(1),
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('model.attempt_failed'),
+    purpose: z.string(),
+    model: z.string(),
+    taskId: z.string().optional(),
+    attempt: z.number().int().positive(),
+    error: errorInfoSchema,
+    /** The HTTP status, when the server answered. */
+    status: z.number().int().optional(),
+    /** The wait before the next attempt; absent when the call gave up. */
+    retryInMs: z.number().nonnegative().optional(),
   }),
   z.object({ ...envelope, ...taskRef, type: z.literal('task.started'), attempt: z.number().int().positive() }),
   z.object({
@@ -79,7 +98,14 @@ const eventSchemas = [
   z.object({ ...envelope, ...taskRef, type: z.literal('task.clarification_requested'), question: z.string() }),
   z.object({ ...envelope, ...taskRef, type: z.literal('task.answered'), answer: z.string() }),
   z.object({ ...envelope, ...taskRef, type: z.literal('task.failed'), error: errorInfoSchema }),
-  z.object({ ...envelope, type: z.literal('context.compacted'), summary: z.string(), throughSeq: z.number().int() }),
+  z.object({
+    ...envelope,
+    type: z.literal('context.compacted'),
+    summary: z.string(),
+    throughSeq: z.number().int(),
+    /** The tasks whose results the summary now stands for in prompts. */
+    taskIds: z.array(z.string()).default([]),
+  }),
   z.object({ ...envelope, type: z.literal('run.completed'), answer: z.string() }),
   z.object({ ...envelope, type: z.literal('run.failed'), error: errorInfoSchema }),
   z.object({ ...envelope, type: z.literal('run.cancelled'), reason: z.string() }),

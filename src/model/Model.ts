@@ -50,12 +50,24 @@ export interface ProcessRequest extends RequestBase {
   inputs: Readonly<Record<string, unknown>>;
   /** A human's answer to this task's clarification question, once given. */
   answer?: string;
+  /** The run's compacted context (older results, summarised), when it has been compacted. */
+  summary?: string;
 }
 
 /** Ask for the run's final answer from its tasks' results. */
 export interface SynthesizeRequest extends RequestBase {
   purpose: 'synthesize';
   results: readonly TaskResult[];
+  /** The run's compacted context; `results` then holds only the results it does not cover. */
+  summary?: string;
+}
+
+/** Ask for a summary of older results (and the previous summary), to shrink a run's context. */
+export interface SummarizeRequest extends RequestBase {
+  purpose: 'summarize';
+  results: readonly TaskResult[];
+  /** The summary so far, which the new one must fold in. */
+  previousSummary?: string;
 }
 
 /** Ask for a score in [0, 1] of one task's result against a rubric; the reply is JSON `{ score, reasons }`. */
@@ -69,7 +81,7 @@ export interface JudgeRequest extends RequestBase {
 }
 
 /** Everything troupe asks a model. Discriminate on `purpose`. */
-export type ModelRequest = PlanRequest | ProcessRequest | SynthesizeRequest | JudgeRequest;
+export type ModelRequest = PlanRequest | ProcessRequest | SynthesizeRequest | JudgeRequest | SummarizeRequest;
 
 /** A model's answer. */
 export interface ModelReply {
@@ -78,6 +90,30 @@ export interface ModelReply {
   /** Set when the model cannot go on without a human: the question to ask. */
   clarification?: string;
   usage?: Usage;
+  /** What the call cost in USD, from the model's price table (0 or absent when unpriced). */
+  costUsd?: number;
+  /** HTTP attempts the call took, retries included. @default 1 */
+  attempts?: number;
+}
+
+/** One failed attempt of a model call, reported as it happens. */
+export interface ModelAttempt {
+  /** 1 for the first attempt. */
+  attempt: number;
+  error: { code: string; message: string };
+  /** The HTTP status, when the server answered. */
+  status?: number;
+  /** The wait before the next attempt; absent when the call gives up. */
+  retryInMs?: number;
+}
+
+/** How a caller watches and stops one model call. */
+export interface ModelCallOptions {
+  signal: AbortSignal;
+  /** Called after each failed attempt (before its retry, or before giving up). */
+  onAttempt?: (attempt: ModelAttempt) => void;
+  /** Called with each piece of text as a streaming model produces it. */
+  onToken?: (delta: string) => void;
 }
 
 /**
@@ -87,5 +123,5 @@ export interface ModelReply {
 export interface Model {
   /** A name for events and metrics, e.g. `scripted` or `gpt-4o-mini`. */
   readonly name: string;
-  complete(request: ModelRequest, options: { signal: AbortSignal }): Promise<ModelReply>;
+  complete(request: ModelRequest, options: ModelCallOptions): Promise<ModelReply>;
 }

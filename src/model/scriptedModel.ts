@@ -6,6 +6,7 @@ import type {
   ModelReply,
   PlanRequest,
   ProcessRequest,
+  SummarizeRequest,
   SynthesizeRequest,
   TaskResult,
 } from './Model.js';
@@ -55,6 +56,11 @@ export interface Script {
     | { score: number; reasons?: readonly string[] }
     | string
     | Promise<{ score: number; reasons?: readonly string[] } | string>;
+  /**
+   * Summarises older results when a run's context is compacted.
+   * @default the previous summary, then one line per result cut to 80 characters
+   */
+  summarize?: (results: readonly TaskResult[], request: SummarizeRequest) => string | Promise<string>;
   /** @default 'scripted' */
   name?: string;
 }
@@ -63,10 +69,19 @@ function defaultPlan(goal: string): ScriptedPlan {
   return { tasks: [{ id: 'answer', description: `Answer: ${goal}`, kind: 'processing' }] };
 }
 
-function defaultSynthesis(_goal: string, results: readonly TaskResult[]): string {
-  return results
-    .map((r) => `${r.taskId}: ${typeof r.output === 'string' ? r.output : JSON.stringify(r.output)}`)
-    .join('\n');
+function resultLine(r: TaskResult, max = Number.POSITIVE_INFINITY): string {
+  const text = typeof r.output === 'string' ? r.output : JSON.stringify(r.output);
+  return `${r.taskId}: ${text.length > max ? `${text.slice(0, max)}…` : text}`;
+}
+
+function defaultSynthesis(_goal: string, results: readonly TaskResult[], request: SynthesizeRequest): string {
+  const lines = results.map((r) => resultLine(r));
+  return (request.summary === undefined ? lines : [request.summary, ...lines]).join('\n');
+}
+
+function defaultSummary(results: readonly TaskResult[], request: SummarizeRequest): string {
+  const lines = results.map((r) => resultLine(r, 80));
+  return (request.previousSummary === undefined ? lines : [request.previousSummary, ...lines]).join('\n');
 }
 
 /**
@@ -86,6 +101,7 @@ export function scriptedModel(script: Script = {}): Model {
   const process = script.process ?? ((task, req) => req.answer ?? `Done: ${task.description}`);
   const synthesize = script.synthesize ?? defaultSynthesis;
   const judge = script.judge ?? (() => ({ score: 1, reasons: [] }));
+  const summarize = script.summarize ?? defaultSummary;
   return {
     name: script.name ?? 'scripted',
     async complete(request, { signal }): Promise<ModelReply> {
@@ -106,6 +122,8 @@ export function scriptedModel(script: Script = {}): Model {
           const verdict = await raceAbort(Promise.resolve(judge(request.task, request.result, request)), signal);
           return { content: typeof verdict === 'string' ? verdict : JSON.stringify(verdict) };
         }
+        case 'summarize':
+          return { content: await raceAbort(Promise.resolve(summarize(request.results, request)), signal) };
       }
     },
   };

@@ -1,5 +1,5 @@
 import { TroupeError } from '../errors.js';
-import type { EventPayload, PlannedTask, RecordedError } from '../events/types.js';
+import type { EventPayload, PlannedTask, RecordedError, Usage } from '../events/types.js';
 import { isFinished, type RunState, type TaskState } from './state.js';
 
 /** What an executor reports about one task. */
@@ -10,6 +10,29 @@ export type ExecutorReport =
   | { type: 'clarify'; taskId: string; question: string }
   | { type: 'failed'; taskId: string; error: RecordedError };
 
+/** One finished model call, as the Planner or an executor reports it. */
+export interface ModelCallRecord {
+  purpose: string;
+  model: string;
+  /** The processing task the call served. */
+  taskId?: string;
+  usage: Usage;
+  durationMs: number;
+  costUsd: number;
+  attempts: number;
+}
+
+/** One failed attempt of a model call. */
+export interface ModelAttemptRecord {
+  purpose: string;
+  model: string;
+  taskId?: string;
+  attempt: number;
+  error: RecordedError;
+  status?: number;
+  retryInMs?: number;
+}
+
 /** What the Planner is asked to do. Each command yields the events that record its effect. */
 export type PlannerCommand =
   | { type: 'start'; goal: string }
@@ -18,7 +41,9 @@ export type PlannerCommand =
   | { type: 'executor'; report: ExecutorReport }
   | { type: 'answer'; taskId: string; answer: string }
   | { type: 'continue' }
-  | { type: 'compact'; summary: string; throughSeq: number }
+  | { type: 'compact'; summary: string; throughSeq: number; taskIds?: readonly string[] }
+  | { type: 'record_model_call'; call: ModelCallRecord }
+  | { type: 'record_model_attempt'; attempt: ModelAttemptRecord }
   | { type: 'complete'; answer: string }
   | { type: 'fail'; error: RecordedError }
   | { type: 'cancel'; reason: string };
@@ -41,6 +66,11 @@ function taskOf(state: RunState, taskId: string): TaskState {
   const task = state.tasks.get(taskId);
   if (task === undefined) throw new TroupeError('TASK_NOT_FOUND', `Run ${state.runId} has no task \`${taskId}\``);
   return task;
+}
+
+function modelCause(state: RunState, taskId: string | undefined): string | null {
+  const task = taskId === undefined ? undefined : state.tasks.get(taskId);
+  return task?.lastEventId ?? state.lastEventId;
 }
 
 /** The first failed task's error, if any task failed. */
@@ -141,7 +171,23 @@ export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
       return next.kind === 'fail' ? [{ type: 'run.failed', error: next.error, causationId }] : [];
     }
     case 'compact':
-      return [{ type: 'context.compacted', summary: command.summary, throughSeq: command.throughSeq, causationId }];
+      return [
+        {
+          type: 'context.compacted',
+          summary: command.summary,
+          throughSeq: command.throughSeq,
+          taskIds: [...(command.taskIds ?? [])],
+          causationId,
+        },
+      ];
+    // Calls are recorded even after the run ended (a cancelled run still paid for them); a
+    // call for a task names the task's last event as its cause.
+    case 'record_model_call':
+      return [{ type: 'model.called', ...command.call, causationId: modelCause(state, command.call.taskId) }];
+    case 'record_model_attempt':
+      return [
+        { type: 'model.attempt_failed', ...command.attempt, causationId: modelCause(state, command.attempt.taskId) },
+      ];
     case 'complete':
       if (state.status !== 'running' || nextStep(state).kind !== 'synthesize') {
         throw invalid(state, 'cannot complete: tasks are still outstanding');

@@ -1,10 +1,24 @@
 import type { UnsequencedEvent } from '../events/types.js';
-import { plannedTaskState, type RunState, type TaskState, type TaskStatus } from './state.js';
+import {
+  emptyTotals,
+  type ModelTotals,
+  plannedTaskState,
+  type RunState,
+  type TaskState,
+  type TaskStatus,
+} from './state.js';
 
 function move(state: RunState, task: TaskState, to: TaskStatus): void {
   state.counts[task.status] -= 1;
   state.counts[to] += 1;
   task.status = to;
+}
+
+function addCall(totals: ModelTotals, call: Extract<UnsequencedEvent, { type: 'model.called' }>): void {
+  totals.calls += 1;
+  totals.inputTokens += call.usage.inputTokens;
+  totals.outputTokens += call.usage.outputTokens;
+  totals.costUsd += call.costUsd;
 }
 
 /**
@@ -43,8 +57,18 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
     }
     case 'context.compacted':
       state.summary = event.summary;
+      for (const id of event.taskIds) {
+        const task = state.tasks.get(id);
+        if (task !== undefined) task.compacted = true;
+      }
       return state;
-    case 'model.called':
+    case 'model.called': {
+      addCall(state.usage, event);
+      const task = event.taskId === undefined ? undefined : state.tasks.get(event.taskId);
+      if (task !== undefined) addCall((task.usage ??= emptyTotals()), event);
+      return state;
+    }
+    case 'model.attempt_failed':
       return state;
     case 'run.completed':
       state.status = 'completed';

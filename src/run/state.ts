@@ -6,6 +6,19 @@ export type TaskStatus = 'planned' | 'running' | 'completed' | 'needs_clarificat
 /** Where a run is in its lifecycle. */
 export type RunStatus = 'pending' | 'planning' | 'running' | 'completed' | 'failed' | 'cancelled';
 
+/** Model calls and what they used, summed from `model.called` events. */
+export interface ModelTotals {
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** No calls yet. */
+export function emptyTotals(): ModelTotals {
+  return { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+}
+
 /** One task as folded from the log. */
 export interface TaskState {
   readonly id: string;
@@ -21,6 +34,10 @@ export interface TaskState {
   error?: RecordedError;
   question?: string;
   answer?: string;
+  /** The model calls made for this task (processing tasks), once there is one. */
+  usage?: ModelTotals;
+  /** Whether the run's summary stands for this task's result in prompts (context compaction). */
+  compacted?: boolean;
   /** Dependencies not completed yet. */
   unmet: number;
   /** Tasks that depend on this one. */
@@ -43,6 +60,8 @@ export interface RunState {
   error?: RecordedError;
   /** The summary of compacted context, once the run has been compacted. */
   summary?: string;
+  /** Every model call of the run: planning, processing, synthesis, summaries. */
+  readonly usage: ModelTotals;
   /** How many events have been folded. */
   events: number;
   /** The id of the run's last event (`null` before the first). */
@@ -58,6 +77,7 @@ export function initialRunState(runId: string): RunState {
     planAttempts: 0,
     tasks: new Map(),
     counts: { planned: 0, running: 0, completed: 0, needs_clarification: 0, failed: 0 },
+    usage: emptyTotals(),
     events: 0,
     lastEventId: null,
   };
