@@ -65,7 +65,10 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
     case 'model.called': {
       addCall(state.usage, event);
       const task = event.taskId === undefined ? undefined : state.tasks.get(event.taskId);
-      if (task !== undefined) addCall((task.usage ??= emptyTotals()), event);
+      if (task !== undefined) {
+        task.usage ??= emptyTotals();
+        addCall(task.usage, event);
+      }
       return state;
     }
     case 'model.attempt_failed':
