@@ -23,7 +23,7 @@ function fail(owner: string, option: string, expected: string, value: unknown): 
  * checkObject('bulkhead', null)
  * // => throws ConfigError "bulkhead: expected `options` to be an object, got `null`"
  */
-export function checkObject(owner: string, value: unknown): asserts value is Record<string, unknown> {
+export function checkObject(owner: string, value: unknown): asserts value is object {
   if (typeof value !== 'object' || value === null) fail(owner, 'options', 'an object', value);
 }
 

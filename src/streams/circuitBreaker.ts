@@ -95,7 +95,13 @@ export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreake
   let trialSuccesses = 0;
 
   function move(to: CircuitState, failureCount = 0, error?: unknown): void {
-    const transition: CircuitTransition = { circuit: name, from: state, to, at: scheduler.now(), failures: failureCount };
+    const transition: CircuitTransition = {
+      circuit: name,
+      from: state,
+      to,
+      at: scheduler.now(),
+      failures: failureCount,
+    };
     if (error !== undefined) transition.error = error;
     state = to;
     generation += 1;

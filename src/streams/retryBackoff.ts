@@ -1,8 +1,8 @@
 import {
   asyncScheduler,
   type MonoTypeOperatorFunction,
-  type SchedulerLike,
   retry as retryOperator,
+  type SchedulerLike,
   throwError,
   timer,
 } from 'rxjs';

@@ -23,7 +23,8 @@ export interface WithTimeoutConfig {
  * // => ToolTimeoutError: Tool `slow` did not settle within 2000 ms
  */
 export function withTimeout<T>(config: number | WithTimeoutConfig): MonoTypeOperatorFunction<T> {
-  const options: WithTimeoutConfig = typeof config === 'number' ? { ms: config } : config;
+  const options: WithTimeoutConfig =
+    typeof config === 'object' && config !== null ? config : { ms: config as unknown as number };
   checkObject('withTimeout', options);
   const ms = numberAtLeast('withTimeout', 'ms', options.ms, 0);
   const what = nonEmptyString('withTimeout', 'what', options.what, 'The operation');
