@@ -20,6 +20,7 @@ export type TroupeErrorCode =
   | 'UNSAFE_INPUT'
   | 'LOG_CORRUPT'
   | 'LOG_CLOSED'
+  | 'LOG_LOCKED'
   | 'RUN_CANCELLED'
   | 'RUN_NOT_FOUND'
   | 'TASK_NOT_FOUND'
