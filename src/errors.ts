@@ -32,7 +32,8 @@ export type TroupeErrorCode =
   | 'PARTIAL_SUCCESS_UNMET'
   | 'COMPOSE_INVALID'
   | 'COMPOSE_STEP_FAILED'
-  | 'NO_TOOL_SELECTED';
+  | 'NO_TOOL_SELECTED'
+  | 'PORT_IN_USE';
 
 /**
  * The base of every troupe error.
