@@ -94,7 +94,11 @@ export function resolveOptions(
     concurrency: options.concurrency ?? 16,
     taskTimeoutMs: options.taskTimeoutMs ?? 60_000,
     modelTimeoutMs: options.modelTimeoutMs ?? 120_000,
-    retry: { maxRetries: 2, initialDelayMs: 200, maxDelayMs: 5_000, ...options.retry },
+    // Spread only an object: spreading `5` or `'fast'` would silently yield the defaults.
+    retry:
+      options.retry === undefined || (typeof options.retry === 'object' && options.retry !== null)
+        ? { maxRetries: 2, initialDelayMs: 200, maxDelayMs: 5_000, ...options.retry }
+        : options.retry,
     maxPlanAttempts: options.maxPlanAttempts ?? 3,
     maxTasks: options.maxTasks ?? 1_000,
     maxGoalLength: options.maxGoalLength ?? 10_000,
