@@ -173,7 +173,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       },
       cancel(reason = 'cancelled by the caller') {
         cancelReason ??= reason;
-        actor?.send({ type: 'CANCEL', reason });
+        // A finished run's actor is stopped: sending to it would only print XState's warning.
+        if (actor?.getSnapshot().status === 'active') actor.send({ type: 'CANCEL', reason });
         return finished;
       },
     };
