@@ -31,7 +31,6 @@ export type TroupeErrorCode =
   | 'FALLBACK_EXHAUSTED'
   | 'PARTIAL_SUCCESS_UNMET'
   | 'COMPOSE_INVALID'
-  | 'COMPOSE_STEP_FAILED'
   | 'NO_TOOL_SELECTED'
   | 'PORT_IN_USE';
 
