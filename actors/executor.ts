@@ -91,17 +91,26 @@ export function fromTaskPool(deps: ExecutorDeps) {
     const inputs: Record<string, unknown> = {};
     for (const dep of task.dependsOn) inputs[dep] = session.state.tasks.get(dep)?.output;
     const planned = { id: task.id, description: task.description, kind: task.kind, dependsOn: [...task.dependsOn] };
-    const reply = await model.complete(
-      {
-        purpose: 'process',
-        goal: session.state.goal,
-        task: planned,
-        inputs,
-        ...(task.answer === undefined ? {} : { answer: task.answer }),
-        messages: processMessages(session.state.goal, planned, inputs, task.answer),
-      },
-      { signal },
-    );
+    const reply = await model
+      .complete(
+        {
+          purpose: 'process',
+          goal: session.state.goal,
+          task: planned,
+          inputs,
+          ...(task.answer === undefined ? {} : { answer: task.answer }),
+          messages: processMessages(session.state.goal, planned, inputs, task.answer),
+        },
+        { signal },
+      )
+      .catch((err: unknown) => {
+        // Name the model, as planning does, rather than recording a foreign error as UNKNOWN.
+        if (err instanceof TroupeError) throw err;
+        const message = err instanceof Error ? err.message : String(err);
+        throw new TroupeError('MODEL_FAILED', `Model \`${model.name}\` failed on task \`${task.id}\`: ${message}`, {
+          cause: err,
+        });
+      });
     if (reply.clarification !== undefined && task.answer === undefined)
       return { kind: 'clarify', question: reply.clarification };
     return { kind: 'ok', output: reply.content, durationMs: performance.now() - started };
