@@ -1,0 +1,32 @@
+import { map, type OperatorFunction, reduce } from 'rxjs';
+import { asAggregate, type ResultLike } from './asAggregate.js';
+
+/**
+ * Emits the successful result with the highest score when the dispatch completes, or
+ * `undefined` when none succeeded (or every score was `NaN`). Equal scores go to the lower
+ * argument index, so the winner does not depend on arrival order.
+ *
+ * @example
+ * dispatch$({ template, arguments: drafts, agent: critic }).pipe(bestResult((r) => r.output.rating))
+ * // => { index: 3, output: { rating: 9, text: '...' }, success: true, ... }
+ */
+export function bestResult<T extends ResultLike>(score: (result: T) => number): OperatorFunction<T, T | undefined> {
+  if (typeof score !== 'function') {
+    throw new TypeError(`Expected \`bestResult\` to get a score function, got \`${String(score)}\``);
+  }
+  type Best = { result: T; score: number } | undefined;
+  return asAggregate((source) =>
+    source.pipe(
+      reduce<T, Best>((best, result) => {
+        if (!result.success) return best;
+        const value = score(result);
+        if (Number.isNaN(value)) return best;
+        if (best === undefined || value > best.score || (value === best.score && result.index < best.result.index)) {
+          return { result, score: value };
+        }
+        return best;
+      }, undefined),
+      map((best) => best?.result),
+    ),
+  );
+}
