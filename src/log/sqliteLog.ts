@@ -1,0 +1,341 @@
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { Observable, Subject } from 'rxjs';
+import { ConfigError, LogCorruptionError, TroupeError } from '../errors.js';
+import type { TroupeEvent, UnsequencedEvent } from '../events/types.js';
+import type { EventLog, RunSummary } from './EventLog.js';
+import { GroupCommit } from './groupCommit.js';
+import { eventVersion, migrate } from './sqliteMigrations.js';
+import { corruptionError, decodeRow, type EventRow, isCorruption, verifyRow } from './sqliteRows.js';
+import { inspectWal } from './walTail.js';
+import { acquireWriterLock, type WriterLock } from './writerLock.js';
+
+/** Options of `sqliteLog`. */
+export interface SqliteLogOptions {
+  /** Open for reading only: no writer lock, no repair; `append` fails with `LOG_CLOSED`. @default false */
+  readOnly?: boolean;
+  /** `full` syncs every commit to disk (survives power loss); `normal` survives a crash of the process only. @default 'full' */
+  synchronous?: 'full' | 'normal';
+  /** How long appends may wait to share a commit, in ms; `0` commits at the next turn of the event loop. @default 0 */
+  flushMs?: number;
+  /** Events that make a batch full and commit at once. @default 1000 */
+  maxBatch?: number;
+  /** Where notices go (a torn last write repaired). @default process.emitWarning */
+  onNotice?: (message: string) => void;
+}
+
+/** A durable `EventLog` in a SQLite file. */
+export interface SqliteLog extends EventLog {
+  /** The log's file, absolute. */
+  readonly file: string;
+  /** What opening the log had to say (a repaired torn write), in order. */
+  readonly notices: readonly string[];
+}
+
+/** Rows per multi-row INSERT: one statement per 32 events costs far less than 32 statements. */
+const rowsPerInsert = 32;
+/** Rows fetched per query while a subscription replays, so listeners may append in between. */
+const replayChunk = 1024;
+
+function checkHeader(file: string): void {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return;
+  }
+  if (size === 0) return;
+  const bytes = Buffer.alloc(16);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, bytes, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const header = bytes.toString('latin1');
+  if (header !== 'SQLite format 3\0') {
+    throw new LogCorruptionError(file, 0, `not a SQLite database (its first bytes are ${JSON.stringify(header)})`);
+  }
+}
+
+function checkOptions(options: SqliteLogOptions): void {
+  const issues: string[] = [];
+  const { flushMs = 0, maxBatch = 1000, synchronous = 'full' } = options;
+  if (!Number.isInteger(flushMs) || flushMs < 0)
+    issues.push(`Expected \`flushMs\` to be an integer ≥ 0, got \`${flushMs}\``);
+  if (!Number.isInteger(maxBatch) || maxBatch < 1)
+    issues.push(`Expected \`maxBatch\` to be an integer ≥ 1, got \`${maxBatch}\``);
+  if (synchronous !== 'full' && synchronous !== 'normal') {
+    issues.push(`Expected \`synchronous\` to be 'full' or 'normal', got \`${String(synchronous)}\``);
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+}
+
+/**
+ * An `EventLog` in a SQLite file (WAL mode, better-sqlite3): the durable log for the CLI,
+ * examples and any run that must survive a crash. Appends are group-committed — every append
+ * made until the next turn of the event loop (or `flushMs`) shares one transaction — and an
+ * append resolves only once its transaction is committed; reads and subscriptions see
+ * committed events only. One process writes a log at a time (a second writer gets
+ * `LOG_LOCKED`); any number may read it with `readOnly: true`. Opening repairs a torn last
+ * write (with a notice) and refuses any other damage with `LogCorruptionError`.
+ *
+ * @example
+ * const log = sqliteLog('.troupe/events.db');
+ * const runtime = createRuntime({ log, model, tools });
+ * await runtime.run('post hello').result;
+ * (await log.runs()).length
+ * // => 1
+ */
+export function sqliteLog(path: string, options: SqliteLogOptions = {}): SqliteLog {
+  if (typeof path !== 'string' || path.trim() === '') {
+    throw new ConfigError([`Expected \`path\` of sqliteLog to be a file path, got \`${String(path)}\``]);
+  }
+  checkOptions(options);
+  const file = resolve(path);
+  const readOnly = options.readOnly === true;
+  if (readOnly && !existsSync(file)) {
+    throw new ConfigError([`Expected \`path\` to name an existing log file, got \`${file}\` (no such file)`]);
+  }
+  const notices: string[] = [];
+  const notice = (message: string) => {
+    notices.push(message);
+    (options.onNotice ?? ((m: string) => process.emitWarning(m, 'TroupeLogNotice')))(message);
+  };
+
+  let lock: WriterLock | undefined;
+  let db: Database.Database | undefined;
+  try {
+    if (!readOnly) {
+      mkdirSync(dirname(file), { recursive: true });
+      lock = acquireWriterLock(file);
+    }
+    checkHeader(file);
+    // Only the writer may judge the WAL's tail: a reader could see a commit still in progress.
+    const torn = readOnly ? undefined : inspectWal(`${file}-wal`);
+    if (torn !== undefined && torn.tornBytes > 0) {
+      notice(
+        `${file}: repaired a torn last write (${torn.reason}): ${torn.tornBytes} byte(s) of the WAL after offset ${torn.committedEnd} held no whole transaction and were discarded; the log ends at its last whole event`,
+      );
+    }
+    db = new Database(file, { readonly: readOnly, fileMustExist: readOnly, timeout: 5_000 });
+    if (!readOnly) db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    migrate(db, file, readOnly);
+    const last = db.prepare('SELECT seq, v, body FROM events ORDER BY seq DESC LIMIT 1').raw().get() as
+      | EventRow
+      | undefined;
+    if (last !== undefined) verifyRow(file, last);
+  } catch (err) {
+    const error = isCorruption(err) ? corruptionError(db, file, err) : err;
+    db?.close();
+    lock?.release();
+    throw error;
+  }
+  return openLog(db, file, readOnly, lock, notices, options);
+}
+
+function openLog(
+  db: Database.Database,
+  file: string,
+  readOnly: boolean,
+  lock: WriterLock | undefined,
+  notices: readonly string[],
+  options: SqliteLogOptions,
+): SqliteLog {
+  const guard = <T>(work: () => T): T => {
+    try {
+      return work();
+    } catch (err) {
+      throw isCorruption(err) ? corruptionError(db, file, err) : err;
+    }
+  };
+  let nextSeq = ((db.prepare('SELECT MAX(seq) FROM events').pluck().get() as number | null) ?? -1) + 1;
+  let nextRun = ((db.prepare('SELECT MAX(id) FROM runs').pluck().get() as number | null) ?? 0) + 1;
+  const findRun = db.prepare('SELECT id FROM runs WHERE run_id = ?').pluck();
+  const runIds = new Map<string, number>();
+  const newRuns: [number, string][] = [];
+  const appended = new Subject<TroupeEvent>();
+  let closed = false;
+
+  const insertRun = readOnly ? undefined : db.prepare('INSERT INTO runs (id, run_id) VALUES (?, ?)');
+  const insertSql = (rows: number) =>
+    `INSERT INTO events (seq, run, type, v, body) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`;
+  const insertOne = readOnly ? undefined : db.prepare(insertSql(1));
+  const insertMany = readOnly ? undefined : db.prepare(insertSql(rowsPerInsert));
+  const store = db.transaction((batch: readonly TroupeEvent[]) => {
+    for (const [id, runId] of newRuns) insertRun?.run(id, runId);
+    newRuns.length = 0;
+    let i = 0;
+    const params: unknown[] = new Array(rowsPerInsert * 5);
+    for (; i + rowsPerInsert <= batch.length; i += rowsPerInsert) {
+      for (let j = 0; j < rowsPerInsert; j++) {
+        const e = batch[i + j] as TroupeEvent;
+        const k = j * 5;
+        params[k] = e.seq;
+        params[k + 1] = runIds.get(e.runId);
+        params[k + 2] = e.type;
+        params[k + 3] = eventVersion;
+        params[k + 4] = JSON.stringify(e);
+      }
+      insertMany?.run(params);
+    }
+    for (; i < batch.length; i++) {
+      const e = batch[i] as TroupeEvent;
+      insertOne?.run(e.seq, runIds.get(e.runId), e.type, eventVersion, JSON.stringify(e));
+    }
+  });
+  const writer = new GroupCommit<TroupeEvent>({
+    commit: (batch) => guard(() => store.immediate(batch)),
+    committed: (batch) => {
+      for (const event of batch) appended.next(event);
+    },
+    ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
+    ...(options.flushMs === undefined ? {} : { flushMs: options.flushMs }),
+  });
+
+  function runIdOf(runId: string): number {
+    let id = runIds.get(runId);
+    if (id === undefined) {
+      id = findRun.get(runId) as number | undefined;
+      if (id === undefined) {
+        id = nextRun++;
+        newRuns.push([id, runId]);
+      }
+      runIds.set(runId, id);
+    }
+    return id;
+  }
+
+  const byRun = db.prepare('SELECT seq, v, body FROM events WHERE run = ? AND seq >= ? ORDER BY seq').raw();
+  const fromSeqChunk = db.prepare('SELECT seq, v, body FROM events WHERE seq >= ? ORDER BY seq LIMIT ?').raw();
+
+  function append(events: readonly UnsequencedEvent[]): Promise<readonly TroupeEvent[]> {
+    if (closed || readOnly) {
+      const why = closed ? 'the log is closed' : 'the log was opened read-only';
+      return Promise.reject(new TroupeError('LOG_CLOSED', `Cannot append to ${file}: ${why}`));
+    }
+    if (events.length === 0) return Promise.resolve([]);
+    const stored = new Array<TroupeEvent>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const event = { ...events[i], seq: nextSeq++ } as TroupeEvent;
+      runIdOf(event.runId);
+      stored[i] = event;
+    }
+    return new Promise((done, fail) => writer.add(stored, () => done(stored), fail));
+  }
+
+  function read(runId: string, fromSeq = 0): Promise<readonly TroupeEvent[]> {
+    try {
+      return Promise.resolve(
+        guard(() => {
+          const id = findRun.get(runId) as number | undefined;
+          if (id === undefined) return [];
+          const events: TroupeEvent[] = [];
+          for (const row of byRun.iterate(id, fromSeq) as IterableIterator<EventRow>) events.push(decodeRow(file, row));
+          return events;
+        }),
+      );
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  function subscribe(fromSeq?: number): Observable<TroupeEvent> {
+    return new Observable<TroupeEvent>((subscriber) => {
+      let last = (fromSeq ?? nextSeq) - 1;
+      try {
+        // Replay in chunks until a query comes back empty, then tail at once: both happen in
+        // one synchronous stretch, and commits emit synchronously, so nothing slips between.
+        for (;;) {
+          const rows = guard(() => fromSeqChunk.all(last + 1, replayChunk) as EventRow[]);
+          if (rows.length === 0 || subscriber.closed) break;
+          for (const row of rows) {
+            if (subscriber.closed) return;
+            const event = decodeRow(file, row);
+            last = event.seq;
+            subscriber.next(event);
+          }
+        }
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      if (readOnly || closed) {
+        subscriber.complete();
+        return;
+      }
+      return appended.subscribe({
+        next: (event) => {
+          if (event.seq > last) {
+            last = event.seq;
+            subscriber.next(event);
+          }
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+  }
+
+  return {
+    file,
+    notices,
+    append,
+    read,
+    subscribe,
+    runs: () => {
+      try {
+        return Promise.resolve(guard(() => summaries(db, file)));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    close() {
+      if (closed) return Promise.resolve();
+      closed = true;
+      try {
+        writer.flush();
+      } finally {
+        appended.complete();
+        db.close();
+        lock?.release();
+      }
+      return Promise.resolve();
+    },
+  };
+}
+
+function summaries(db: Database.Database, file: string): RunSummary[] {
+  const runs = db
+    .prepare(
+      'SELECT r.id, r.run_id, MIN(e.seq), MAX(e.seq), COUNT(*) FROM events e JOIN runs r ON r.id = e.run GROUP BY e.run ORDER BY MIN(e.seq)',
+    )
+    .raw()
+    .all() as [number, string, number, number, number][];
+  const bySeq = db.prepare('SELECT seq, v, body FROM events WHERE seq = ?').raw();
+  const lastStatus = db
+    .prepare(
+      "SELECT type FROM events WHERE run = ? AND type IN ('run.started', 'run.completed', 'run.failed', 'run.cancelled') ORDER BY seq DESC LIMIT 1",
+    )
+    .pluck();
+  const statusOf: Record<string, RunSummary['status']> = {
+    'run.completed': 'completed',
+    'run.failed': 'failed',
+    'run.cancelled': 'cancelled',
+  };
+  return runs.map(([id, runId, first, lastSeq, count]) => {
+    const head = decodeRow(file, bySeq.get(first) as EventRow);
+    const tail = decodeRow(file, bySeq.get(lastSeq) as EventRow);
+    const type = lastStatus.get(id) as string | undefined;
+    return {
+      runId,
+      goal: head.type === 'run.started' ? head.goal : '',
+      status: (type === undefined ? undefined : statusOf[type]) ?? 'running',
+      startedAt: head.ts,
+      updatedAt: tail.ts,
+      events: count,
+    };
+  });
+}

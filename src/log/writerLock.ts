@@ -1,0 +1,51 @@
+import Database from 'better-sqlite3';
+import { TroupeError } from '../errors.js';
+
+/** Held while a process writes a log; `release()` lets the next writer in. */
+export interface WriterLock {
+  release(): void;
+}
+
+/**
+ * Takes the single-writer lock of the log at `file`: an exclusive SQLite lock on the sidecar
+ * `<file>-lock`, held until `release()`. The operating system drops it when the process dies,
+ * even by SIGKILL, so a crashed writer never leaves a stale lock behind; readers of the log
+ * itself are not affected. A second writer, in this process or another, gets `LOG_LOCKED` at
+ * once instead of interleaving its `seq`s with ours.
+ *
+ * @example
+ * const lock = acquireWriterLock('.troupe/events.db');
+ * acquireWriterLock('.troupe/events.db');
+ * // => throws TroupeError LOG_LOCKED
+ */
+export function acquireWriterLock(file: string): WriterLock {
+  const lockFile = `${file}-lock`;
+  const db = new Database(lockFile, { timeout: 0 });
+  try {
+    db.pragma('journal_mode = MEMORY');
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('CREATE TABLE IF NOT EXISTS writer (pid INTEGER NOT NULL, since INTEGER NOT NULL)');
+    // The first write in EXCLUSIVE mode takes the exclusive lock and keeps it until close.
+    db.transaction(() => {
+      db.exec('DELETE FROM writer');
+      db.prepare('INSERT INTO writer (pid, since) VALUES (?, ?)').run(process.pid, Date.now());
+    }).exclusive();
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new TroupeError(
+        'LOG_LOCKED',
+        `Cannot open ${file} for writing: another troupe process (or another log in this one) is writing it; open it read-only (\`readOnly: true\`), or use another log file`,
+        { cause: err },
+      );
+    }
+    throw new TroupeError('LOG_LOCKED', `Cannot take the writer lock ${lockFile}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  return {
+    release() {
+      if (db.open) db.close();
+    },
+  };
+}
