@@ -1,5 +1,17 @@
 import { assign, setup } from 'xstate';
 import type { RecordedError } from '../src/events/types.js';
+import type { Judgement } from '../src/judge/judge.js';
+
+/** A review a task asks for: a judged result in the middle band, or a spend above the threshold. */
+export interface ReviewDraft {
+  reviewId: string;
+  kind: 'result' | 'budget';
+  score: number | null;
+  reasons: readonly string[];
+  output?: unknown;
+  durationMs: number;
+  amountUsd?: number;
+}
 
 /** What a task actor starts from. */
 export interface TaskMachineInput {
@@ -27,12 +39,52 @@ export type TaskMachineEvent =
   | { type: 'RETRY' }
   | { type: 'CLARIFY'; question: string }
   | { type: 'ANSWER' }
-  | { type: 'ABORT'; error: RecordedError };
+  | { type: 'ABORT'; error: RecordedError }
+  // The Judge: a successful attempt is scored before it completes.
+  | { type: 'JUDGE' }
+  | {
+      type: 'VERDICT';
+      judgement: Judgement;
+      output: unknown;
+      durationMs: number;
+      /** For a rejection: the error recorded (retry or failure); `review` for the middle band. */
+      error: RecordedError;
+      delayMs: number;
+      review?: ReviewDraft;
+    }
+  // A spend above the budget's review threshold waits for a human before the tool runs.
+  | { type: 'HOLD'; review: ReviewDraft }
+  // A resumed run's task that was waiting for review when the process stopped.
+  | { type: 'RESTORE_REVIEW' }
+  | {
+      type: 'REVIEWED';
+      decision: 'approved' | 'rejected';
+      kind: 'result' | 'budget';
+      output: unknown;
+      durationMs: number;
+      error: RecordedError;
+      delayMs: number;
+    };
+
+type Verdict = Extract<TaskMachineEvent, { type: 'VERDICT' }>;
+
+/** Records the Judge's verdict on the transition it decides. */
+const scored = {
+  type: 'recordScored',
+  params: ({ context, event }: { context: TaskMachineContext; event: Verdict }) => ({
+    taskId: context.taskId,
+    attempt: context.attempt,
+    judgement: event.judgement,
+  }),
+} as const;
 
 /**
  * The lifecycle of one task: `Planned → Running → Completed | NeedsClarification | Failed`.
  * `Running` has `Working` and `Retrying` substates; an answer to a clarification returns the
- * task to `Running`. Pure: the executor supplies the `record*` actions (which append events)
+ * task to `Running`. With a Judge, a successful attempt goes to `Running.Judging`: accepted →
+ * `Completed`, rejected → `Retrying` (counted against the retry limit) or `Failed`, the middle
+ * band → `AwaitingReview` until a human approves (`Completed`) or rejects it. A spend above
+ * the budget's review threshold also waits in `AwaitingReview` (`HOLD`) before the tool runs. Pure: the executor supplies the `record*` actions (which append events)
  * and drives work and timing; the chart decides which transitions are legal.
  */
 export const taskMachine = setup({
@@ -47,10 +99,21 @@ export const taskMachine = setup({
     recordCompleted: (_, _params: { taskId: string; output: unknown; durationMs: number }) => {},
     recordClarification: (_, _params: { taskId: string; question: string }) => {},
     recordFailed: (_, _params: { taskId: string; error: RecordedError }) => {},
+    recordScored: (_, _params: { taskId: string; attempt: number; judgement: Judgement }) => {},
+    recordReview: (_, _params: { taskId: string; review: ReviewDraft }) => {},
   },
   guards: {
     canRetry: ({ context, event }) =>
       event.type === 'FAIL' && event.retryable && context.attempt <= context.maxRetries + context.firstAttempt,
+    accepted: ({ event }) => event.type === 'VERDICT' && event.judgement.verdict === 'accepted',
+    toReview: ({ event }) => event.type === 'VERDICT' && event.review !== undefined,
+    // A rejected result counts against the task's retry limit like a failed attempt; a refused spend does not retry.
+    canRetryRejected: ({ context, event }) =>
+      (event.type === 'VERDICT' || (event.type === 'REVIEWED' && event.kind === 'result')) &&
+      context.attempt <= context.maxRetries + context.firstAttempt,
+    approvedResult: ({ event }) =>
+      event.type === 'REVIEWED' && event.decision === 'approved' && event.kind === 'result',
+    approvedSpend: ({ event }) => event.type === 'REVIEWED' && event.decision === 'approved' && event.kind === 'budget',
   },
 }).createMachine({
   id: 'task',
@@ -63,7 +126,7 @@ export const taskMachine = setup({
   initial: 'Planned',
   states: {
     Planned: {
-      on: { START: 'Running', ABORT: 'Failed' },
+      on: { START: 'Running', ABORT: 'Failed', RESTORE_REVIEW: 'AwaitingReview' },
     },
     Running: {
       initial: 'Working',
@@ -75,6 +138,36 @@ export const taskMachine = setup({
           ],
           on: {
             FAIL: [{ guard: 'canRetry', target: 'Retrying' }, { target: '#task.Failed' }],
+            JUDGE: 'Judging',
+            HOLD: {
+              target: '#task.AwaitingReview',
+              actions: {
+                type: 'recordReview',
+                params: ({ context, event }) => ({ taskId: context.taskId, review: event.review }),
+              },
+            },
+          },
+        },
+        Judging: {
+          on: {
+            VERDICT: [
+              { guard: 'accepted', target: '#task.Completed', actions: scored },
+              {
+                guard: 'toReview',
+                target: '#task.AwaitingReview',
+                actions: [
+                  scored,
+                  {
+                    type: 'recordReview',
+                    params: ({ context, event }) => ({ taskId: context.taskId, review: event.review as ReviewDraft }),
+                  },
+                ],
+              },
+              { guard: 'canRetryRejected', target: 'Retrying', actions: scored },
+              { target: '#task.Failed', actions: scored },
+            ],
+            // An accepted result whose global-state commit could not land.
+            FAIL: '#task.Failed',
           },
         },
         Retrying: {
@@ -99,6 +192,19 @@ export const taskMachine = setup({
         }),
       },
       on: { ANSWER: 'Running', ABORT: 'Failed' },
+    },
+    AwaitingReview: {
+      on: {
+        REVIEWED: [
+          { guard: 'approvedResult', target: 'Completed' },
+          { guard: 'approvedSpend', target: 'Running' },
+          { guard: 'canRetryRejected', target: 'Running.Retrying' },
+          { target: 'Failed' },
+        ],
+        // An approved result whose global-state commit could not land.
+        FAIL: 'Failed',
+        ABORT: 'Failed',
+      },
     },
     Completed: {
       type: 'final',

@@ -97,7 +97,18 @@ const eventSchemas = [
   }),
   z.object({ ...envelope, ...taskRef, type: z.literal('task.clarification_requested'), question: z.string() }),
   z.object({ ...envelope, ...taskRef, type: z.literal('task.answered'), answer: z.string() }),
-  z.object({ ...envelope, ...taskRef, type: z.literal('task.failed'), error: errorInfoSchema }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('task.failed'),
+    error: errorInfoSchema,
+    /** Every attempt's error, oldest first, ending with `error`. */
+    history: z.array(errorInfoSchema).optional(),
+    /** What the task was, for whoever reads the failure without the plan at hand. */
+    task: z
+      .object({ description: z.string(), kind: taskKindSchema, tool: z.string().optional(), attempts: z.number().int() })
+      .optional(),
+  }),
   z.object({
     ...envelope,
     type: z.literal('context.compacted'),
@@ -109,6 +120,65 @@ const eventSchemas = [
   z.object({ ...envelope, type: z.literal('run.completed'), answer: z.string() }),
   z.object({ ...envelope, type: z.literal('run.failed'), error: errorInfoSchema }),
   z.object({ ...envelope, type: z.literal('run.cancelled'), reason: z.string() }),
+  // Planner–Worker–Judge: verdicts, the review queue, global state and spend.
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('judge.scored'),
+    attempt: z.number().int().nonnegative(),
+    verdict: z.enum(['accepted', 'rejected', 'review']),
+    /** `null` when the judge failed or answered junk (the result then goes to review). */
+    score: z.number().min(0).max(1).nullable(),
+    reasons: z.array(z.string()),
+    error: errorInfoSchema.optional(),
+  }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('review.requested'),
+    reviewId: z.string(),
+    /** `result`: a judged result in the middle band; `budget`: a spend above the review threshold. */
+    kind: z.enum(['result', 'budget']),
+    score: z.number().nullable(),
+    reasons: z.array(z.string()),
+    /** The result waiting for a decision (absent for a budget review). */
+    output: z.unknown().optional(),
+    durationMs: z.number().nonnegative().default(0),
+    amountUsd: z.number().nonnegative().optional(),
+  }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('review.decided'),
+    reviewId: z.string(),
+    decision: z.enum(['approved', 'rejected']),
+    note: z.string().optional(),
+  }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('state.committed'),
+    key: z.string(),
+    version: z.number().int().positive(),
+    value: z.unknown(),
+  }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('state.conflicted'),
+    key: z.string(),
+    expectedVersion: z.number().int().nonnegative(),
+    actualVersion: z.number().int().nonnegative(),
+    attempt: z.number().int().positive(),
+  }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('budget.spent'),
+    tool: z.string(),
+    amountUsd: z.number().nonnegative(),
+    counterparty: z.string().optional(),
+  }),
 ] as const;
 
 /** The schema of every troupe event: one discriminated union on `type`. */

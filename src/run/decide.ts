@@ -1,5 +1,6 @@
 import { TroupeError } from '../errors.js';
 import type { EventPayload, PlannedTask, RecordedError, Usage } from '../events/types.js';
+import { type ReviewCommand, type SwarmReport, reviewEvents, swarmEvents } from '../judge/swarmReports.js';
 import { isFinished, type RunState, type TaskState } from './state.js';
 
 /** What an executor reports about one task. */
@@ -8,7 +9,15 @@ export type ExecutorReport =
   | { type: 'retrying'; taskId: string; attempt: number; delayMs: number; error: RecordedError }
   | { type: 'succeeded'; taskId: string; output: unknown; durationMs: number }
   | { type: 'clarify'; taskId: string; question: string }
-  | { type: 'failed'; taskId: string; error: RecordedError };
+  | {
+      type: 'failed';
+      taskId: string;
+      error: RecordedError;
+      /** Every attempt's error, oldest first, ending with `error`. */
+      history?: RecordedError[];
+      task?: { description: string; kind: PlannedTask['kind']; tool?: string; attempts: number };
+    }
+  | SwarmReport;
 
 /** One finished model call, as the Planner or an executor reports it. */
 export interface ModelCallRecord {
@@ -40,6 +49,7 @@ export type PlannerCommand =
   | { type: 'reject_plan'; attempt: number; error: RecordedError; output: string }
   | { type: 'executor'; report: ExecutorReport }
   | { type: 'answer'; taskId: string; answer: string }
+  | ReviewCommand
   | { type: 'continue' }
   | { type: 'compact'; summary: string; throughSeq: number; taskIds?: readonly string[] }
   | { type: 'record_model_call'; call: ModelCallRecord }
@@ -128,8 +138,12 @@ function executorEvents(state: RunState, report: ExecutorReport): EventDraft[] {
       ];
     case 'clarify':
       return [{ type: 'task.clarification_requested', taskId: task.id, question: report.question, causationId }];
-    case 'failed':
-      return [{ type: 'task.failed', taskId: task.id, error: report.error, causationId }];
+    case 'failed': {
+      const { type: _, ...failure } = report;
+      return [{ type: 'task.failed', ...failure, causationId }];
+    }
+    default:
+      return swarmEvents(task, report);
   }
 }
 
@@ -159,6 +173,8 @@ export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
       ];
     case 'executor':
       return executorEvents(state, command.report);
+    case 'review':
+      return reviewEvents(state, taskOf(state, command.taskId), command);
     case 'answer': {
       const task = taskOf(state, command.taskId);
       if (task.status !== 'needs_clarification' || task.answer !== undefined) {
@@ -213,7 +229,8 @@ export function readyTasks(state: RunState): string[] {
     if (
       (task.status === 'planned' && task.unmet === 0) ||
       task.status === 'running' ||
-      (task.status === 'needs_clarification' && task.answer !== undefined)
+      (task.status === 'needs_clarification' && task.answer !== undefined) ||
+      (task.status === 'awaiting_review' && task.review?.decision !== undefined)
     ) {
       ready.push(task.id);
     }

@@ -95,6 +95,10 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
       break;
     case 'task.retrying':
       task.error = event.error;
+      task.history ??= [];
+      task.history.push(event.error);
+      // A reviewer's rejection sends the task from the queue back to work.
+      if (task.status === 'awaiting_review') move(state, task, 'running');
       break;
     case 'task.completed':
       task.output = event.output;
@@ -115,6 +119,36 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
     case 'task.failed':
       task.error = event.error;
       move(state, task, 'failed');
+      break;
+    case 'judge.scored':
+      if (event.verdict === 'rejected') task.feedback = event.reasons.join('; ');
+      break;
+    case 'review.requested':
+      task.review = {
+        id: event.reviewId,
+        kind: event.kind,
+        score: event.score,
+        reasons: event.reasons,
+        output: event.output,
+        durationMs: event.durationMs,
+        amountUsd: event.amountUsd,
+        requestedBy: event.id,
+        requestedAt: event.ts,
+      };
+      move(state, task, 'awaiting_review');
+      break;
+    case 'review.decided':
+      if (task.review === undefined) break;
+      task.review.decision = event.decision;
+      task.review.note = event.note;
+      if (event.decision === 'rejected') task.feedback = event.note ?? task.review.reasons.join('; ');
+      break;
+    case 'budget.spent':
+      task.spentUsd = (task.spentUsd ?? 0) + event.amountUsd;
+      state.spentUsd += event.amountUsd;
+      break;
+    case 'state.committed':
+    case 'state.conflicted':
       break;
   }
   return state;

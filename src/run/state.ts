@@ -1,7 +1,7 @@
 import type { PlannedTask, RecordedError, TaskKind } from '../events/types.js';
 
 /** Where a task is in its lifecycle (the states of the task statechart). */
-export type TaskStatus = 'planned' | 'running' | 'completed' | 'needs_clarification' | 'failed';
+export type TaskStatus = 'planned' | 'running' | 'completed' | 'needs_clarification' | 'awaiting_review' | 'failed';
 
 /** Where a run is in its lifecycle. */
 export type RunStatus = 'pending' | 'planning' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -17,6 +17,23 @@ export interface ModelTotals {
 /** No calls yet. */
 export function emptyTotals(): ModelTotals {
   return { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+}
+
+/** A review a task waits for (or waited for): a judged result in the middle band, or a spend. */
+export interface TaskReview {
+  readonly id: string;
+  readonly kind: 'result' | 'budget';
+  readonly score: number | null;
+  readonly reasons: readonly string[];
+  /** The result waiting for the decision (`result` reviews). */
+  readonly output: unknown;
+  readonly durationMs: number;
+  readonly amountUsd: number | undefined;
+  /** The event that asked for it. */
+  readonly requestedBy: string;
+  readonly requestedAt: number;
+  decision?: 'approved' | 'rejected';
+  note?: string;
 }
 
 /** One task as folded from the log. */
@@ -38,6 +55,14 @@ export interface TaskState {
   usage?: ModelTotals;
   /** Whether the run's summary stands for this task's result in prompts (context compaction). */
   compacted?: boolean;
+  /** The latest review of this task, once there is one. */
+  review?: TaskReview;
+  /** Why the Judge or a reviewer rejected the last result: the next attempt is told. */
+  feedback?: string;
+  /** The errors of earlier attempts, oldest first (from `task.retrying`). */
+  history?: RecordedError[];
+  /** What the budget judge let this task spend. */
+  spentUsd?: number;
   /** Dependencies not completed yet. */
   unmet: number;
   /** Tasks that depend on this one. */
@@ -62,6 +87,8 @@ export interface RunState {
   summary?: string;
   /** Every model call of the run: planning, processing, synthesis, summaries. */
   readonly usage: ModelTotals;
+  /** What the budget judge let the run's tasks spend (`budget.spent`). */
+  spentUsd: number;
   /** How many events have been folded. */
   events: number;
   /** The id of the run's last event (`null` before the first). */
@@ -76,8 +103,9 @@ export function initialRunState(runId: string): RunState {
     status: 'pending',
     planAttempts: 0,
     tasks: new Map(),
-    counts: { planned: 0, running: 0, completed: 0, needs_clarification: 0, failed: 0 },
+    counts: { planned: 0, running: 0, completed: 0, needs_clarification: 0, awaiting_review: 0, failed: 0 },
     usage: emptyTotals(),
+    spentUsd: 0,
     events: 0,
     lastEventId: null,
   };
