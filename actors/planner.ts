@@ -120,7 +120,9 @@ export function startPlanner(deps: PlannerDeps): Actor<typeof plannerMachine> {
     },
     actions: {
       recordFailure: (_, { error }) => session.submit({ type: 'fail', error }),
-      recordCancel: (_, { reason }) => session.submit({ type: 'cancel', reason }),
+      // XState stops the executor (whose aborted tasks record their failures) only after this
+      // transition's actions: recording the cancel one microtask later keeps `run.cancelled` last.
+      recordCancel: (_, { reason }) => queueMicrotask(() => session.submit({ type: 'cancel', reason })),
     },
     guards: {
       hasPlan: () => session.state.status === 'running',

@@ -117,6 +117,15 @@ const eventSchemas = [
     /** The tasks whose results the summary now stands for in prompts. */
     taskIds: z.array(z.string()).default([]),
   }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('tool.succeeded'),
+    tool: z.string(),
+    /** The call's idempotency key: a recorded outcome is returned instead of calling the tool again. */
+    idempotencyKey: z.string(),
+    output: z.unknown(),
+  }),
   z.object({ ...envelope, type: z.literal('run.completed'), answer: z.string() }),
   z.object({ ...envelope, type: z.literal('run.failed'), error: errorInfoSchema }),
   z.object({ ...envelope, type: z.literal('run.cancelled'), reason: z.string() }),

@@ -51,6 +51,7 @@ export type PlannerCommand =
   | { type: 'answer'; taskId: string; answer: string }
   | ReviewCommand
   | { type: 'continue' }
+  | { type: 'record_tool_outcome'; taskId: string; tool: string; idempotencyKey: string; output: unknown }
   | { type: 'compact'; summary: string; throughSeq: number; taskIds?: readonly string[] }
   | { type: 'record_model_call'; call: ModelCallRecord }
   | { type: 'record_model_attempt'; attempt: ModelAttemptRecord }
@@ -204,6 +205,12 @@ export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
       return [
         { type: 'model.attempt_failed', ...command.attempt, causationId: modelCause(state, command.attempt.taskId) },
       ];
+    // A tool's effect happened: recorded even if its task ended meanwhile, so a retry or a
+    // resume returns this outcome instead of calling the tool again.
+    case 'record_tool_outcome': {
+      const { type: _, ...outcome } = command;
+      return [{ type: 'tool.succeeded', ...outcome, causationId: taskOf(state, command.taskId).lastEventId }];
+    }
     case 'complete':
       if (state.status !== 'running' || nextStep(state).kind !== 'synthesize') {
         throw invalid(state, 'cannot complete: tasks are still outstanding');

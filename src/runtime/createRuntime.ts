@@ -137,6 +137,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     const finished = started
       .then(() => {
         if (isFinished(session.state)) return;
+        // Cancelled before it began: record that, rather than start a planner that asks the model first.
+        if (cancelReason !== undefined) {
+          return session.execute({ type: 'cancel', reason: cancelReason }).then(() => undefined);
+        }
         actor = startPlanner({
           session,
           model: resolved.model,
@@ -149,7 +153,6 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           modelTimeoutMs: resolved.modelTimeoutMs,
           ...(resolved.inspect === undefined ? {} : { inspect: resolved.inspect }),
         });
-        if (cancelReason !== undefined) actor.send({ type: 'CANCEL', reason: cancelReason });
         return toPromise(actor).then(() => undefined);
       })
       .then(() => session.durable())
