@@ -12,6 +12,7 @@ import type { RunSession } from '../src/run/RunSession.js';
 import type { TaskState } from '../src/run/state.js';
 import type { Tool } from '../src/tools/defineTool.js';
 import { idempotencyKey } from '../src/tools/idempotencyKey.js';
+import type { OutcomeStore } from '../src/tools/outcomeStore.js';
 import { deadline, raceAbort, sleep } from '../src/util/abort.js';
 
 /** How failed attempts are retried. */
@@ -34,6 +35,8 @@ export interface ExecutorDeps {
   taskTimeoutMs: number;
   retry: RetryPolicy;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Recorded tool outcomes: a call whose key already succeeded returns its output, not run again. */
+  outcomes?: OutcomeStore;
 }
 
 type Outcome =
@@ -85,7 +88,10 @@ export function fromTaskPool(deps: ExecutorDeps) {
       if (tool === undefined) throw new TroupeError('TOOL_FAILED', `Tool \`${task.tool}\` is not registered`);
       const input = task.input ?? {};
       const key = idempotencyKey(session.runId, task.id, tool.name, input);
+      const recorded = await deps.outcomes?.lookup(session.runId, key);
+      if (recorded !== undefined) return { kind: 'ok', output: recorded.output, durationMs: 0 };
       const output = await tool.call(input, { signal, idempotencyKey: key, runId: session.runId, taskId: task.id });
+      deps.outcomes?.record(session, task.id, tool.name, key, output);
       return { kind: 'ok', output, durationMs: performance.now() - started };
     }
     const inputs: Record<string, unknown> = {};
