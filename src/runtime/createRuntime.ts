@@ -12,6 +12,7 @@ import { evolve } from '../run/evolve.js';
 import { RunSession } from '../run/RunSession.js';
 import { initialRunState, isFinished, type RunState, type TaskStatus } from '../run/state.js';
 import type { Tool } from '../tools/defineTool.js';
+import { OutcomeStore } from '../tools/outcomeStore.js';
 import { type ResolvedOptions, type RuntimeOptions, resolveOptions } from './options.js';
 
 /** One task as it stood when its run ended. */
@@ -129,6 +130,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const { log } = resolved;
   const tools = new Map<string, Tool>(resolved.tools.map((t) => [t.name, t]));
   const active = new Set<RunHandle>();
+  const outcomes = new OutcomeStore(log);
   let closed = false;
 
   function launch(session: RunSession, started: Promise<readonly TroupeEvent[]>, firstSeq: Promise<number>): RunHandle {
@@ -143,6 +145,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         }
         actor = startPlanner({
           session,
+          outcomes,
           model: resolved.model,
           tools,
           concurrency: resolved.concurrency,
@@ -182,7 +185,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       },
     };
     active.add(handle);
-    void finished.then(() => active.delete(handle));
+    void finished.then(() => {
+      active.delete(handle);
+      outcomes.forget(session.runId);
+    });
     return handle;
   }
 
@@ -208,6 +214,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       const events = await log.read(runId);
       if (events.length === 0) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in the log`);
       const state = events.reduce(evolve, initialRunState(runId));
+      outcomes.hydrate(runId, events);
       const session = new RunSession(log, runId, state);
       const firstSeq = Promise.resolve((events[0] as TroupeEvent).seq);
       if (isFinished(state)) return launch(session, Promise.resolve(events), firstSeq);
