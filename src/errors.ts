@@ -32,7 +32,9 @@ export type TroupeErrorCode =
   | 'PARTIAL_SUCCESS_UNMET'
   | 'COMPOSE_INVALID'
   | 'NO_TOOL_SELECTED'
-  | 'PORT_IN_USE';
+  | 'PORT_IN_USE'
+  | 'BUDGET_EXCEEDED'
+  | 'REVIEW_NOT_FOUND';
 
 /**
  * The base of every troupe error.
