@@ -94,6 +94,8 @@ const eventSchemas = [
     type: z.literal('task.completed'),
     output: z.unknown(),
     durationMs: z.number().nonnegative(),
+    /** What the response filter took out of `output`: kinds and paths, never the values. */
+    redactions: z.array(z.object({ path: z.string(), kind: z.string() })).optional(),
   }),
   z.object({ ...envelope, ...taskRef, type: z.literal('task.clarification_requested'), question: z.string() }),
   z.object({ ...envelope, ...taskRef, type: z.literal('task.answered'), answer: z.string() }),

@@ -1,4 +1,5 @@
 import type { PlannedTask } from '../events/types.js';
+import { quarantineValues, untrustedDataNotice } from '../security/quarantine.js';
 import type { ChatMessage, TaskResult, ToolSpec } from './Model.js';
 
 const planSystem = [
@@ -35,19 +36,29 @@ export function processMessages(
   inputs: Readonly<Record<string, unknown>>,
   answer: string | undefined,
 ): ChatMessage[] {
-  const context = Object.keys(inputs).length === 0 ? '' : `\nResults of earlier tasks: ${JSON.stringify(inputs)}`;
+  const ids = Object.keys(inputs);
+  // Results of earlier tasks were written by tools and models, not the user: quarantined.
+  const context =
+    ids.length === 0
+      ? ''
+      : `\nResults of earlier tasks:\n${quarantineValues(ids.map((id) => ({ label: `task:${id}`, value: inputs[id] })))}`;
   const human = answer === undefined ? '' : `\nThe human answered your question: ${answer}`;
+  const notice = ids.length === 0 ? '' : `\n${untrustedDataNotice}`;
   return [
-    { role: 'system', content: `You carry out one step of a plan for the goal: ${goal}` },
+    { role: 'system', content: `You carry out one step of a plan for the goal: ${goal}${notice}` },
     { role: 'user', content: `${task.description}${context}${human}` },
   ];
 }
 
 /** The prompt that asks a model for a run's final answer. */
 export function synthesizeMessages(goal: string, results: readonly TaskResult[]): ChatMessage[] {
-  const lines = results.map((r) => `- ${r.taskId} (${r.description}): ${JSON.stringify(r.output)}`).join('\n');
+  const tasks = results.map((r) => `- ${r.taskId}: ${r.description}`).join('\n');
+  const lines = `${tasks}\n${quarantineValues(results.map((r) => ({ label: `task:${r.taskId}`, value: r.output })))}`;
   return [
-    { role: 'system', content: 'Write the final answer to the goal from the results of its tasks. Be concise.' },
+    {
+      role: 'system',
+      content: `Write the final answer to the goal from the results of its tasks. Be concise.\n${untrustedDataNotice}`,
+    },
     { role: 'user', content: `Goal: ${goal}\nResults:\n${lines}` },
   ];
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TroupeError } from '../errors.js';
 import type { TroupeEvent, UnsequencedEvent } from '../events/types.js';
 import type { EventLog } from '../log/EventLog.js';
+import type { EventRedactor } from '../security/redactEvent.js';
 import { decide, type EventDraft, type PlannerCommand } from './decide.js';
 import { evolve } from './evolve.js';
 import { initialRunState, type RunState } from './state.js';
@@ -17,12 +18,17 @@ export class RunSession {
   private readonly log: EventLog;
   private tail: Promise<unknown> = Promise.resolve();
   private failure: TroupeError | undefined;
+  private readonly redact: EventRedactor | undefined;
 
-  /** Starts a session on a run's state: fresh, or folded from its log on resume. */
-  constructor(log: EventLog, runId: string, state: RunState = initialRunState(runId)) {
+  /**
+   * Starts a session on a run's state: fresh, or folded from its log on resume. `redact`, when
+   * given, is applied to every event before it is folded and appended (see `eventRedactor`).
+   */
+  constructor(log: EventLog, runId: string, state: RunState = initialRunState(runId), redact?: EventRedactor) {
     this.log = log;
     this.runId = runId;
     this.state = state;
+    this.redact = redact;
   }
 
   /** Decides, records and folds `command`; resolves once its events are durable. */
@@ -56,8 +62,10 @@ export class RunSession {
     const ts = Date.now();
     const events = new Array<UnsequencedEvent>(drafts.length);
     for (let i = 0; i < drafts.length; i++) {
+      // Redacted before the fold, so live state holds exactly what a replay of the log rebuilds.
+      const draft = drafts[i] as EventDraft;
       const event = {
-        ...drafts[i],
+        ...(this.redact === undefined ? draft : this.redact(draft)),
         id: randomUUID(),
         runId: this.runId,
         ts,

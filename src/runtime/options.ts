@@ -2,7 +2,10 @@ import type { InspectionEvent, Observer } from 'xstate';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { EventLog } from '../log/EventLog.js';
+import { type CompactionOptions, checkCompaction } from '../model/compaction.js';
 import type { Model } from '../model/Model.js';
+import { type ScreeningPolicy, screeningPolicySchema } from '../security/injection.js';
+import { type RedactionOptions, redactionOptionsSchema } from '../security/redactionOptions.js';
 import type { Tool } from '../tools/defineTool.js';
 
 /** Options of `createRuntime`. */
@@ -38,6 +41,21 @@ export interface RuntimeOptions {
   closeWith?: readonly { close(): Promise<void> }[];
   /** Receives XState inspection events of every actor (e.g. `@statelyai/inspect`'s `inspect`). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Summarise older results when a prompt would exceed `maxContextTokens` (see `createCompactor`).
+   * @default undefined (prompts are never compacted)
+   */
+  compaction?: CompactionOptions;
+  /**
+   * Secret and PII redaction of every event before it is recorded. On by default.
+   * @default { enabled: true, pii: true, patterns: [], secretEnv: [] }
+   */
+  redaction?: RedactionOptions;
+  /**
+   * What the prompt-injection screen does per source: goals are blocked, tool results quarantined.
+   * @default defaultScreeningPolicy
+   */
+  screening?: Partial<ScreeningPolicy>;
 }
 
 const positiveInt = z.number().int().min(1);
@@ -68,10 +86,13 @@ const optionsSchema = z.object({
     }),
   ),
   inspect: z.unknown().optional(),
+  redaction: redactionOptionsSchema,
+  screening: screeningPolicySchema,
 });
 
 /** Options with every default filled in. */
-export type ResolvedOptions = Required<Omit<RuntimeOptions, 'inspect' | 'retry'>> & {
+export type ResolvedOptions = Required<Omit<RuntimeOptions, 'inspect' | 'retry' | 'compaction'>> & {
+  compaction: CompactionOptions | undefined;
   retry: { maxRetries: number; initialDelayMs: number; maxDelayMs: number };
   inspect: RuntimeOptions['inspect'];
 };
@@ -104,6 +125,9 @@ export function resolveOptions(
     maxGoalLength: options.maxGoalLength ?? 10_000,
     closeWith: options.closeWith ?? [],
     inspect: options.inspect,
+    compaction: options.compaction === undefined ? undefined : checkCompaction(options.compaction),
+    redaction: options.redaction ?? {},
+    screening: options.screening ?? {},
   };
   const parsed = optionsSchema.safeParse(candidate);
   if (!parsed.success) {

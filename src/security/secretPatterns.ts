@@ -1,0 +1,114 @@
+import { ConfigError } from '../errors.js';
+
+/**
+ * One thing the redactor replaces: every match of `pattern` becomes `[REDACTED_<kind>]`.
+ * Context that must stay readable (the `Bearer ` before a token, the `password=` before a
+ * value) sits in a lookbehind, so only the secret itself is replaced.
+ */
+export interface RedactionRule {
+  /** Upper-case label, e.g. `OPENAI_KEY`; the replacement is `[REDACTED_OPENAI_KEY]`. */
+  kind: string;
+  /** A global regular expression. No backreferences: rules are also joined into one pre-filter. */
+  pattern: RegExp;
+  /** Refuses a match that only looks like the thing (a card number failing Luhn, say). */
+  validate?: (match: string) => boolean;
+}
+
+/** A pattern as a user supplies it: a regex (made global) or its source text. */
+export interface RedactionPatternSpec {
+  kind: string;
+  pattern: RegExp | string;
+}
+
+// Secrets are rarely glued to word characters; these keep `task-sk-1` style ids intact.
+const start = '(?<![A-Za-z0-9_-])';
+const end = '(?![A-Za-z0-9_-])';
+// A value after `key=`/`key: `/`"key": "` that is not code (`getPassword()`, `process.env.X`,
+// a type annotation) and not already redacted.
+const assigned = '["\']?\\s*[:=]\\s*["\']?';
+const notCode =
+  '(?!\\[REDACTED_|(?:process\\.env|os\\.environ|env\\.|this\\.|self\\.|config\\.|\\$\\{|\\{\\{|null|undefined|None|true|false|string|number|boolean|str|int|await|new|typeof|require|import|yield)\\b)(?![\\w$.]*\\()';
+
+function rule(kind: string, source: string, flags = 'g'): RedactionRule {
+  return { kind, pattern: new RegExp(source, flags) };
+}
+
+/**
+ * The secret formats troupe redacts by default, most specific first (an Anthropic key also
+ * looks like an OpenAI one, so it must be replaced before the OpenAI rule runs).
+ *
+ * @example
+ * builtinSecretRules.map((r) => r.kind).includes('GITHUB_TOKEN')
+ * // => true
+ */
+export const builtinSecretRules: readonly RedactionRule[] = [
+  rule(
+    'PRIVATE_KEY',
+    '-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\\s\\\\:,-]*(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)?',
+  ),
+  rule('ANTHROPIC_KEY', `${start}sk-ant-[A-Za-z0-9_-]{20,}${end}`),
+  rule('OPENAI_KEY', `${start}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}${end}`),
+  rule('GITHUB_TOKEN', `${start}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})${end}`),
+  rule('AWS_ACCESS_KEY', `${start}(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}${end}`),
+  rule('AWS_SECRET_KEY', `(?<=aws_?secret_?(?:access_?)?key${assigned})[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])`, 'gi'),
+  rule('SLACK_WEBHOOK', 'https://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+'),
+  rule('SLACK_TOKEN', `${start}xox[abposre]-[A-Za-z0-9-]{10,}${end}`),
+  rule('STRIPE_KEY', `${start}(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}${end}|${start}whsec_[A-Za-z0-9]{24,}${end}`),
+  rule('GOOGLE_API_KEY', `${start}AIza[0-9A-Za-z_-]{35}${end}`),
+  rule('GOOGLE_OAUTH_TOKEN', `${start}ya29\\.[0-9A-Za-z_-]{20,}${end}`),
+  rule('NPM_TOKEN', `${start}npm_[A-Za-z0-9]{36}${end}`),
+  rule('HUGGINGFACE_TOKEN', `${start}hf_[A-Za-z]{34}${end}`),
+  rule('JWT', `${start}eyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*`),
+  rule('BEARER_TOKEN', '(?<=\\bbearer\\s+)(?!\\[REDACTED_)[A-Za-z0-9\\-._~+/]{12,}=*', 'gi'),
+  rule('BASIC_AUTH', `(?<=\\bauthorization${assigned}basic\\s+)[A-Za-z0-9+/]{8,}={0,2}`, 'gi'),
+  rule('URL_PASSWORD', '(?<=\\b[a-z][a-z0-9+.-]*://[^\\s/:@]*:)(?!\\[REDACTED_)[^\\s/@]+(?=@)', 'gi'),
+  rule(
+    'URL_TOKEN',
+    '(?<=[?&](?:token|access_token|refresh_token|id_token|api_key|apikey|key|secret|client_secret|password|sig|signature|auth)=)(?!\\[REDACTED_)[^&#\\s"\'<>]{4,}',
+    'gi',
+  ),
+  rule('PASSWORD', `(?<=\\b(?:password|passwd|passphrase|pwd)${assigned})${notCode}[^\\s"',;&}<>]{3,}`, 'gi'),
+  rule(
+    'SECRET',
+    `(?<=\\b(?:secret|client_secret|secret_key|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token|token|private[_-]?key|credentials?)${assigned})${notCode}[^\\s"',;&}<>]{6,}`,
+    'gi',
+  ),
+];
+
+const kindPattern = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/**
+ * Validates extra patterns given in options or config and compiles them to rules. Every bad
+ * pattern is named at once in one `ConfigError`.
+ *
+ * @example
+ * compileRules([{ kind: 'ACME_TOKEN', pattern: 'acme_[a-z0-9]{32}' }], 'redaction.patterns')[0].kind
+ * // => 'ACME_TOKEN'
+ * @param specs the patterns to compile
+ * @param field the option's name, for error messages
+ */
+export function compileRules(specs: readonly RedactionPatternSpec[], field: string): RedactionRule[] {
+  const issues: string[] = [];
+  const rules: RedactionRule[] = [];
+  specs.forEach((spec, i) => {
+    const at = `${field}[${i}]`;
+    if (typeof spec?.kind !== 'string' || !kindPattern.test(spec.kind)) {
+      issues.push(`Expected \`${at}.kind\` to match ${kindPattern}, got \`${String(spec?.kind)}\``);
+      return;
+    }
+    try {
+      const source = spec.pattern instanceof RegExp ? spec.pattern.source : spec.pattern;
+      if (typeof source !== 'string' || source === '') throw new Error('empty');
+      const flags = spec.pattern instanceof RegExp ? spec.pattern.flags.replace(/[gy]/g, '') : '';
+      const pattern = new RegExp(source, `${flags}g`);
+      if (pattern.test('')) throw new Error('it matches the empty string');
+      rules.push({ kind: spec.kind, pattern });
+    } catch (err) {
+      issues.push(
+        `Expected \`${at}.pattern\` to be a regular expression that matches something, got \`${String(spec.pattern)}\` (${(err as Error).message})`,
+      );
+    }
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  return rules;
+}
