@@ -34,6 +34,11 @@ export type {
 } from './events/types.js';
 export type { EventLog, RunSummary } from './log/EventLog.js';
 export { memoryLog } from './log/memoryLog.js';
+// Durable runs: the SQLite log and recorded tool outcomes (exactly-once effects)
+export type { SqliteLog, SqliteLogOptions } from './log/sqliteLog.js';
+export { sqliteLog } from './log/sqliteLog.js';
+export type { OutcomeStoreOptions, RecordedOutcome } from './tools/outcomeStore.js';
+export { OutcomeStore } from './tools/outcomeStore.js';
 export type { McpConnectionOptions, McpHttpServer, McpServer, McpStdioServer } from './mcp/McpConnection.js';
 export type { McpResource, McpToolset } from './mcp/mcpTools.js';
 // MCP: tools and resources of Model Context Protocol servers, and triggers
