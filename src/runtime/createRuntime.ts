@@ -1,26 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { defer, filter, from, type Observable, Subject, switchMap, takeWhile } from 'rxjs';
+import { defer, filter, from, type Observable, switchMap, takeWhile } from 'rxjs';
 import { type Actor, toPromise } from 'xstate';
 import { startPlanner } from '../../actors/planner.js';
-import { startDashboard } from '../../actors/ui.js';
-import { startMonitor } from '../../actors/monitor.js';
 import type { plannerMachine } from '../../machines/planner.js';
 import { fromErrorInfo, TroupeError } from '../errors.js';
 import type { TroupeEvent } from '../events/types.js';
 import { memoryLog } from '../log/memoryLog.js';
 import { startTrigger, type Trigger, type TriggerOptions } from '../mcp/trigger.js';
-import type { ModelToken } from '../model/callModel.js';
 import { scriptedModel } from '../model/scriptedModel.js';
-import type { Metrics } from '../monitor/metrics.js';
 import { evolve } from '../run/evolve.js';
 import { RunSession } from '../run/RunSession.js';
-import { initialRunState, isFinished, type ModelTotals, type RunState, type TaskStatus } from '../run/state.js';
+import { initialRunState, isFinished, type RunState, type TaskStatus } from '../run/state.js';
 import { assertSafeInput } from '../security/injection.js';
 import { eventRedactor } from '../security/redactEvent.js';
 import { redactorFromOptions } from '../security/redactionOptions.js';
 import type { Tool } from '../tools/defineTool.js';
 import { OutcomeStore } from '../tools/outcomeStore.js';
-import type { DashboardServer, ReviewDesk, ServeOptions } from '../ui/DashboardSource.js';
 import { type ResolvedOptions, type RuntimeOptions, resolveOptions } from './options.js';
 
 /** One task as it stood when its run ended. */
@@ -32,8 +27,6 @@ export interface TaskSummary {
   attempts: number;
   output?: unknown;
   error?: { code: string; message: string };
-  /** The model calls made for the task, when there were any. */
-  usage?: ModelTotals;
 }
 
 /** How a run ended. `result` resolves with it; it never rejects. */
@@ -45,8 +38,6 @@ export interface RunResult {
   /** Why a run failed or was cancelled. */
   error?: TroupeError;
   tasks: readonly TaskSummary[];
-  /** Every model call of the run: calls, tokens and cost in USD. */
-  usage: ModelTotals;
 }
 
 /** A run in progress. */
@@ -60,8 +51,6 @@ export interface RunHandle {
   answer(taskId: string, text: string): Promise<void>;
   /** Stops the run: running tasks are aborted and the run ends `cancelled`. */
   cancel(reason?: string): Promise<RunResult>;
-  /** This run's streamed model text (from streaming models), live only: never recorded. */
-  readonly tokens$: Observable<ModelToken>;
 }
 
 /** Options of one run. */
@@ -82,12 +71,6 @@ export interface Runtime {
   trigger(options: TriggerOptions): Trigger;
   /** Every event appended from now on, of every run. */
   readonly events$: Observable<TroupeEvent>;
-  /** Streamed model text of every run, live only: tokens are not events (see `callModel`). */
-  readonly tokens$: Observable<ModelToken>;
-  /** What the Monitor folded from every event since the runtime started: rates, latencies, errors, cost. */
-  metrics(): Metrics;
-  /** Serves the live dashboard, `/metrics`, `/healthz` and `/readyz` (127.0.0.1:4400 by default). */
-  serve(options?: ServeOptions): Promise<DashboardServer>;
   /** Cancels runs still going, waits for their last events, and closes the log. */
   close(): Promise<void>;
 }
@@ -103,22 +86,20 @@ function summarizeTasks(state: RunState): TaskSummary[] {
     attempts: t.attempts,
     ...(t.output === undefined ? {} : { output: t.output }),
     ...(t.error === undefined ? {} : { error: t.error }),
-    ...(t.usage === undefined ? {} : { usage: { ...t.usage } }),
   }));
 }
 
 function resultOf(session: RunSession): RunResult {
   const { state } = session;
   const tasks = summarizeTasks(state);
-  const usage = { ...state.usage };
   if (state.status === 'completed')
-    return { runId: state.runId, status: 'completed', answer: state.answer ?? '', tasks, usage };
+    return { runId: state.runId, status: 'completed', answer: state.answer ?? '', tasks };
   const error =
     session.logFailure ??
     (state.error === undefined
       ? new TroupeError('RUN_CANCELLED', 'The run was cancelled')
       : fromErrorInfo(state.error));
-  return { runId: state.runId, status: state.status === 'cancelled' ? 'cancelled' : 'failed', error, tasks, usage };
+  return { runId: state.runId, status: state.status === 'cancelled' ? 'cancelled' : 'failed', error, tasks };
 }
 
 function checkGoal(goal: unknown, max: number): string {
@@ -155,14 +136,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const tools = new Map<string, Tool>(resolved.tools.map((t) => [t.name, t]));
   const active = new Set<RunHandle>();
   const outcomes = new OutcomeStore(log);
-  const tokens = new Subject<ModelToken>();
   let closed = false;
-  const monitor = startMonitor({
-    events$: log.subscribe(),
-    concurrency: resolved.concurrency,
-    ...(resolved.inspect === undefined ? {} : { inspect: resolved.inspect }),
-  });
-  const dashboards = new Set<DashboardServer>();
 
   function launch(session: RunSession, started: Promise<readonly TroupeEvent[]>, firstSeq: Promise<number>): RunHandle {
     let actor: Actor<typeof plannerMachine> | undefined;
@@ -185,8 +159,6 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           maxPlanAttempts: resolved.maxPlanAttempts,
           maxTasks: resolved.maxTasks,
           modelTimeoutMs: resolved.modelTimeoutMs,
-          onToken: (token) => tokens.next(token),
-          ...(resolved.compaction === undefined ? {} : { compaction: resolved.compaction }),
           ...(resolved.inspect === undefined ? {} : { inspect: resolved.inspect }),
         });
         return toPromise(actor).then(() => undefined);
@@ -203,7 +175,6 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         filter((event) => event.runId === session.runId),
         takeWhile((event) => !terminal.has(event.type), true),
       ),
-      tokens$: tokens.pipe(filter((token) => token.runId === session.runId)),
       async answer(taskId, text) {
         if (typeof text !== 'string' || text.trim() === '') {
           throw new TroupeError('INVALID_STATE', `Expected the answer to \`${taskId}\` to be a non-empty string`);
@@ -233,7 +204,6 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 
   const runtime: Runtime = {
     events$: defer(() => log.subscribe()),
-    tokens$: tokens.asObservable(),
     run(goal, runOptions = {}) {
       ensureOpen();
       const text = checkGoal(goal, resolved.maxGoalLength);
@@ -271,35 +241,12 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       }
       return state;
     },
-    metrics: () => monitor.metrics(Date.now()),
-    async serve(serveOptions) {
-      ensureOpen();
-      const dashboard = await startDashboard(
-        {
-          log,
-          metrics: () => monitor.metrics(Date.now()),
-          checks: () => ({ log: !closed && monitor.live(), monitor: monitor.live() }),
-          answer(runId, taskId, text) {
-            const handle = [...active].find((h) => h.runId === runId);
-            if (handle === undefined) throw new TroupeError('RUN_NOT_FOUND', `Run \`${runId}\` is not running here`);
-            return handle.answer(taskId, text);
-          },
-          ...('reviews' in runtime ? { reviews: (runtime as { reviews: ReviewDesk }).reviews } : {}),
-        },
-        serveOptions,
-        resolved.inspect,
-      );
-      dashboards.add(dashboard);
-      return dashboard;
-    },
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all([...dashboards].map((dashboard) => dashboard.close()));
       await Promise.all([...active].map((handle) => handle.cancel('the runtime was closed')));
       await Promise.all(resolved.closeWith.map((resource) => resource.close()));
       await log.close();
-      monitor.stop();
     },
   };
   return runtime;

@@ -2,7 +2,6 @@ import type { InspectionEvent, Observer } from 'xstate';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { EventLog } from '../log/EventLog.js';
-import { type CompactionOptions, checkCompaction } from '../model/compaction.js';
 import type { Model } from '../model/Model.js';
 import { type ScreeningPolicy, screeningPolicySchema } from '../security/injection.js';
 import { type RedactionOptions, redactionOptionsSchema } from '../security/redactionOptions.js';
@@ -41,11 +40,6 @@ export interface RuntimeOptions {
   closeWith?: readonly { close(): Promise<void> }[];
   /** Receives XState inspection events of every actor (e.g. `@statelyai/inspect`'s `inspect`). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /**
-   * Summarise older results when a prompt would exceed `maxContextTokens` (see `createCompactor`).
-   * @default undefined (prompts are never compacted)
-   */
-  compaction?: CompactionOptions;
   /**
    * Secret and PII redaction of every event before it is recorded. On by default.
    * @default { enabled: true, pii: true, patterns: [], secretEnv: [] }
@@ -91,8 +85,7 @@ const optionsSchema = z.object({
 });
 
 /** Options with every default filled in. */
-export type ResolvedOptions = Required<Omit<RuntimeOptions, 'inspect' | 'retry' | 'compaction'>> & {
-  compaction: CompactionOptions | undefined;
+export type ResolvedOptions = Required<Omit<RuntimeOptions, 'inspect' | 'retry'>> & {
   retry: { maxRetries: number; initialDelayMs: number; maxDelayMs: number };
   inspect: RuntimeOptions['inspect'];
 };
@@ -125,7 +118,6 @@ export function resolveOptions(
     maxGoalLength: options.maxGoalLength ?? 10_000,
     closeWith: options.closeWith ?? [],
     inspect: options.inspect,
-    compaction: options.compaction === undefined ? undefined : checkCompaction(options.compaction),
     redaction: options.redaction ?? {},
     screening: options.screening ?? {},
   };
