@@ -1,7 +1,7 @@
 import { aggregateResults } from './aggregate.js';
 import { startDispatch } from './dispatchStream.js';
 import type { TemplateArgs } from './template.js';
-import type { DispatchOptions, SubAgentResult } from './types.js';
+import type { DispatchAgents, DispatchOptions } from './types.js';
 
 /**
  * Fills `template` with each of `arguments` and runs one agent per filled prompt, at most
@@ -25,8 +25,5 @@ import type { DispatchOptions, SubAgentResult } from './types.js';
  * results.map((r) => r.output)
  * // => [true, false]
  */
-export function dispatchAgents<O, A extends TemplateArgs, R = SubAgentResult<O, A>[]>(
-  options: DispatchOptions<O, A, R>,
-): Promise<R> {
-  return aggregateResults(startDispatch(options, undefined), options.aggregate);
-}
+export const dispatchAgents: DispatchAgents = <O, A extends TemplateArgs, R>(options: DispatchOptions<O, A, R>) =>
+  aggregateResults(startDispatch(options, undefined), options.aggregate);

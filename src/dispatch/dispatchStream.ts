@@ -11,7 +11,8 @@ import type { DispatchOptions, SubAgentResult } from './types.js';
 function nesting(scope: ParentScope): Nesting {
   return {
     dispatch$: (options) => startDispatch(options, scope),
-    dispatchAgents: (options) => aggregateResults(startDispatch(options, scope), options.aggregate),
+    dispatchAgents: <O, A extends TemplateArgs, R>(options: DispatchOptions<O, A, R>) =>
+      aggregateResults(startDispatch(options, scope), options.aggregate),
   };
 }
 

@@ -41,11 +41,26 @@ export interface AgentContext<A extends TemplateArgs = TemplateArgs> {
   /** Charges `usd` to the tree's shared budget; throws `DispatchQuotaExceeded` once it is crossed. */
   addCost(usd: number): void;
   /** Dispatches sub-agents one level deeper, sharing this tree's budget, depth limit and cache. */
-  dispatchAgents<O2, A2 extends TemplateArgs, R = SubAgentResult<O2, A2>[]>(
-    options: DispatchOptions<O2, A2, R>,
-  ): Promise<R>;
+  dispatchAgents: DispatchAgents;
   /** `dispatchAgents` as an Observable of results as they arrive. */
   dispatch$<O2, A2 extends TemplateArgs>(options: DispatchOptions<O2, A2, unknown>): Observable<SubAgentResult<O2, A2>>;
+}
+
+/**
+ * The signature of `dispatchAgents`: with a function as `aggregate` (its parameter typed from
+ * the agent), with an aggregation operator, or with neither (every result).
+ */
+export interface DispatchAgents {
+  <O, A extends TemplateArgs, R>(
+    options: Omit<DispatchOptions<O, A, R>, 'aggregate'> & {
+      aggregate: (results: SubAgentResult<O, A>[]) => R | Promise<R>;
+    },
+  ): Promise<R>;
+  <O, A extends TemplateArgs, R = SubAgentResult<O, A>[]>(
+    options: Omit<DispatchOptions<O, A, R>, 'aggregate'> & {
+      aggregate?: OperatorFunction<SubAgentResult<O, A>, R>;
+    },
+  ): Promise<R>;
 }
 
 /** A sub-agent: any async function from a prompt (and its context) to an output. */

@@ -10,8 +10,12 @@ export interface ResultLike<O = unknown> {
   success: boolean;
 }
 
-/** The output field names of a result type, for `rankBy('score')` and `majorityVote('answer')`. */
-export type OutputField<T> = T extends ResultLike<infer O> ? (O extends object ? keyof O & string : never) : never;
+/**
+ * The output field names of a result type, for `rankBy('score')` and `majorityVote('answer')`;
+ * any name when the output type is not known (e.g. not yet inferred).
+ */
+export type OutputField<T> =
+  T extends ResultLike<infer O> ? (unknown extends O ? string : O extends object ? keyof O & string : never) : never;
 
 /**
  * Marks an RxJS operator as an aggregation, so `dispatchAgents({ aggregate })` pipes the live

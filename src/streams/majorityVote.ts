@@ -36,7 +36,7 @@ export interface MajorityVoteOptions {
  * // => { outcome: 'majority', winner: 'guilty', votes: 7, cast: 12, abstained: 0, ballots: [...] }
  */
 export function majorityVote<T extends ResultLike, V = unknown>(
-  by: OutputField<T> | ((result: T) => V),
+  by: NoInfer<OutputField<T>> | ((result: T) => V),
   options: MajorityVoteOptions = {},
 ): OperatorFunction<T, VoteResult<V>> {
   const pick = selector<T, V>('majorityVote', by as string | ((result: T) => V));

@@ -37,7 +37,7 @@ function usable(key: unknown): key is RankKey {
  * rankBy((r) => [r.output.passed, -r.output.ms], { order: 'desc' }) // correctness, then speed
  */
 export function rankBy<T extends ResultLike>(
-  by: OutputField<T> | ((result: T) => RankKey | undefined),
+  by: NoInfer<OutputField<T>> | ((result: T) => RankKey | undefined),
   options: RankByOptions = {},
 ): OperatorFunction<T, T[]> {
   const key = selector<T, unknown>('rankBy', by as string | ((result: T) => unknown));
