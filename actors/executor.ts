@@ -90,7 +90,13 @@ export function fromTaskPool(deps: ExecutorDeps) {
       const key = idempotencyKey(session.runId, task.id, tool.name, input);
       const recorded = await deps.outcomes?.lookup(session.runId, key);
       if (recorded !== undefined) return { kind: 'ok', output: recorded.output, durationMs: 0 };
-      const output = await tool.call(input, { signal, idempotencyKey: key, runId: session.runId, taskId: task.id });
+      const output = await tool.call(input, {
+        signal,
+        idempotencyKey: key,
+        runId: session.runId,
+        taskId: task.id,
+        recordSubAgent: (result) => session.submit({ type: 'record_subagent', taskId: task.id, result }),
+      });
       deps.outcomes?.record(session, task.id, tool.name, key, output);
       return { kind: 'ok', output, durationMs: performance.now() - started };
     }

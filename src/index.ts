@@ -4,6 +4,25 @@ export { demoModel } from './demo/demoModel.js';
 export type { Post } from './demo/socialPlatforms.js';
 // Offline demo: social platform stand-ins and the model that plans for them
 export { Outbox, socialPlatformTools } from './demo/socialPlatforms.js';
+// Parallel sub-agent dispatch
+export { createResultCache } from './dispatch/budget.js';
+export { dispatchAgents } from './dispatch/dispatchAgents.js';
+export { dispatch$ } from './dispatch/dispatchStream.js';
+export type { DispatchToolDefinition, SubAgentSummary } from './dispatch/dispatchTool.js';
+export { dispatchTool, summarizeResult } from './dispatch/dispatchTool.js';
+export type { DispatchLimits, ResolvedLimits } from './dispatch/limits.js';
+export { dispatchLimitsSchema, resolveLimits } from './dispatch/limits.js';
+export type { TemplateArgs } from './dispatch/template.js';
+export type {
+  Agent,
+  AgentContext,
+  Aggregate,
+  CachedResult,
+  DispatchOptions,
+  ResultCache,
+  Screen,
+  SubAgentResult,
+} from './dispatch/types.js';
 export type { ErrorInfo, TroupeErrorCode } from './errors.js';
 // Errors
 export {
@@ -68,6 +87,15 @@ export { initialRunState } from './run/state.js';
 export type { RunHandle, RunOptions, RunResult, Runtime, TaskSummary } from './runtime/createRuntime.js';
 export { createRuntime } from './runtime/createRuntime.js';
 export type { RuntimeOptions } from './runtime/options.js';
+// Aggregation operators for dispatch results
+export type { OutputField, ResultLike } from './streams/asAggregate.js';
+export { asAggregate } from './streams/asAggregate.js';
+export { bestResult } from './streams/bestResult.js';
+export { collectAll } from './streams/collectAll.js';
+export type { Ballot, MajorityVoteOptions, VoteResult } from './streams/majorityVote.js';
+export { majorityVote } from './streams/majorityVote.js';
+export type { RankByOptions, RankKey } from './streams/rankBy.js';
+export { rankBy } from './streams/rankBy.js';
 export type { Tool, ToolContext, ToolDefinition } from './tools/defineTool.js';
 // Tools
 export { defineTool } from './tools/defineTool.js';

@@ -42,6 +42,9 @@ export interface ModelAttemptRecord {
   retryInMs?: number;
 }
 
+/** One settled sub-agent of a task's dispatch, as `subagent.completed` records it. */
+export type SubAgentRecord = Omit<EventPayload & { type: 'subagent.completed' }, 'type' | 'taskId'>;
+
 /** What the Planner is asked to do. Each command yields the events that record its effect. */
 export type PlannerCommand =
   | { type: 'start'; goal: string }
@@ -55,6 +58,7 @@ export type PlannerCommand =
   | { type: 'compact'; summary: string; throughSeq: number; taskIds?: readonly string[] }
   | { type: 'record_model_call'; call: ModelCallRecord }
   | { type: 'record_model_attempt'; attempt: ModelAttemptRecord }
+  | { type: 'record_subagent'; taskId: string; result: SubAgentRecord }
   | { type: 'complete'; answer: string }
   | { type: 'fail'; error: RecordedError }
   | { type: 'cancel'; reason: string };
@@ -204,6 +208,16 @@ export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
     case 'record_model_attempt':
       return [
         { type: 'model.attempt_failed', ...command.attempt, causationId: modelCause(state, command.attempt.taskId) },
+      ];
+    // Like model calls, recorded even after the task ended: the sub-agent ran and may have cost.
+    case 'record_subagent':
+      return [
+        {
+          type: 'subagent.completed',
+          taskId: command.taskId,
+          ...command.result,
+          causationId: modelCause(state, command.taskId),
+        },
       ];
     // A tool's effect happened: recorded even if its task ended meanwhile, so a retry or a
     // resume returns this outcome instead of calling the tool again.

@@ -72,6 +72,8 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
       return state;
     }
     case 'model.attempt_failed':
+    // Sub-agents leave the task's state alone: they stay out of its causation chain.
+    case 'subagent.completed':
       return state;
     case 'run.completed':
       state.status = 'completed';

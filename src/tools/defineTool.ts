@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, ToolInputError, ToolOutputError, TroupeError } from '../errors.js';
+import type { SubAgentRecord } from '../run/decide.js';
 
 /** What a tool's `run` receives beside its input. */
 export interface ToolContext {
@@ -9,6 +10,8 @@ export interface ToolContext {
   idempotencyKey: string;
   runId: string;
   taskId: string;
+  /** Records a sub-agent this tool dispatched in the run's log (`subagent.completed`), when run inside a run. */
+  recordSubAgent?: (record: SubAgentRecord) => void;
 }
 
 /** The definition `defineTool` takes. */
