@@ -2,11 +2,12 @@ import { setMaxListeners } from 'node:events';
 import { mergeMap, Subject } from 'rxjs';
 import { type Actor, createActor, fromCallback, type InspectionEvent, type Observer } from 'xstate';
 import type { ExecutorMachineEvent, PoolEvent } from '../machines/executor.js';
-import { taskMachine } from '../machines/task.js';
+import { type ReviewDraft, taskMachine } from '../machines/task.js';
 import { ToolTimeoutError, TroupeError, toErrorInfo } from '../src/errors.js';
 import type { RecordedError } from '../src/events/types.js';
 import type { Model } from '../src/model/Model.js';
 import { processMessages } from '../src/model/prompts.js';
+import type { RunCircuits } from '../src/policies/runCircuits.js';
 import { nextStep, readyTasks, releasedBy } from '../src/run/decide.js';
 import type { RunSession } from '../src/run/RunSession.js';
 import type { TaskState } from '../src/run/state.js';
@@ -14,6 +15,7 @@ import type { Tool } from '../src/tools/defineTool.js';
 import { idempotencyKey } from '../src/tools/idempotencyKey.js';
 import type { OutcomeStore } from '../src/tools/outcomeStore.js';
 import { deadline, raceAbort, sleep } from '../src/util/abort.js';
+import { failureReport, type SwarmDeps, swarmSteps } from './swarmSteps.js';
 
 /** How failed attempts are retried. */
 export interface RetryPolicy {
@@ -35,6 +37,10 @@ export interface ExecutorDeps {
   taskTimeoutMs: number;
   retry: RetryPolicy;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** The run's circuit breakers; absent when none is configured, so tools are called directly. */
+  circuits?: RunCircuits;
+  /** The Judge, budget and global state; absent, results complete as soon as an attempt succeeds. */
+  swarm?: SwarmDeps;
   /** Recorded tool outcomes: a call whose key already succeeded returns its output, not run again. */
   outcomes?: OutcomeStore;
 }
@@ -42,11 +48,19 @@ export interface ExecutorDeps {
 type Outcome =
   | { kind: 'ok'; output: unknown; durationMs: number }
   | { kind: 'clarify'; question: string }
-  | { kind: 'error'; error: RecordedError; retryable: boolean };
+  | { kind: 'error'; error: RecordedError; retryable: boolean }
+  | { kind: 'hold'; review: ReviewDraft };
 
 type TaskActor = Actor<typeof taskMachine>;
 
-const notRetryable = new Set(['TOOL_INPUT_INVALID', 'RUN_CANCELLED', 'UNSAFE_INPUT', 'CONFIG_INVALID', 'LOG_CLOSED']);
+const notRetryable = new Set([
+  'TOOL_INPUT_INVALID',
+  'RUN_CANCELLED',
+  'UNSAFE_INPUT',
+  'CONFIG_INVALID',
+  'LOG_CLOSED',
+  'BUDGET_EXCEEDED',
+]);
 
 function backoff(policy: RetryPolicy, attempt: number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1));
@@ -65,14 +79,20 @@ function questionOf(task: TaskState): string {
  * task completed and `FAILED` when the run must fail.
  */
 export function fromTaskPool(deps: ExecutorDeps) {
-  const { session, model, tools, concurrency, taskTimeoutMs, retry } = deps;
+  const { session, model, tools, concurrency, taskTimeoutMs, retry, swarm } = deps;
+  // Also applies reviews recorded for a resumed run that no longer has a Judge configured.
+  const steps = swarmSteps(swarm ?? { maxConflicts: 10 }, session);
   const machine = taskMachine.provide({
     actions: {
       recordStarted: (_, p) => session.submit({ type: 'executor', report: { type: 'started', ...p } }),
       recordRetrying: (_, p) => session.submit({ type: 'executor', report: { type: 'retrying', ...p } }),
       recordCompleted: (_, p) => session.submit({ type: 'executor', report: { type: 'succeeded', ...p } }),
       recordClarification: (_, p) => session.submit({ type: 'executor', report: { type: 'clarify', ...p } }),
-      recordFailed: (_, p) => session.submit({ type: 'executor', report: { type: 'failed', ...p } }),
+      recordFailed: (_, p) =>
+        session.submit({ type: 'executor', report: failureReport(session.state, p.taskId, p.error) }),
+      recordScored: (_, p) => session.submit({ type: 'executor', report: { type: 'scored', ...p } }),
+      recordReview: (_, p) =>
+        session.submit({ type: 'executor', report: { type: 'review', taskId: p.taskId, ...p.review } }),
     },
   });
   const actorOptions = deps.inspect === undefined ? {} : { inspect: deps.inspect };
@@ -87,10 +107,12 @@ export function fromTaskPool(deps: ExecutorDeps) {
       const tool = tools.get(task.tool ?? '');
       if (tool === undefined) throw new TroupeError('TOOL_FAILED', `Tool \`${task.tool}\` is not registered`);
       const input = task.input ?? {};
+      const hold = swarm === undefined ? undefined : steps.gate(task, tool, input, task.attempts);
+      if (hold !== undefined) return { kind: 'hold', review: hold };
       const key = idempotencyKey(session.runId, task.id, tool.name, input);
       const recorded = await deps.outcomes?.lookup(session.runId, key);
       if (recorded !== undefined) return { kind: 'ok', output: recorded.output, durationMs: 0 };
-      const output = await tool.call(input, {
+      const output = await (deps.circuits?.guard(tool) ?? tool).call(input, {
         signal,
         idempotencyKey: key,
         runId: session.runId,
@@ -172,6 +194,26 @@ export function fromTaskPool(deps: ExecutorDeps) {
       }
     }
 
+    /** Where a task went after a Judge, review or budget step; resolves `true` when another attempt follows. */
+    async function follow(actor: TaskActor, taskId: string, delayMs: number): Promise<boolean> {
+      if (finished) return false;
+      const snapshot = actor.getSnapshot();
+      if (snapshot.matches('Completed')) {
+        for (const id of releasedBy(session.state, taskId)) ready$.next(id);
+        return false;
+      }
+      if (snapshot.matches('AwaitingReview')) {
+        waiting.set(taskId, actor);
+        return false;
+      }
+      if (snapshot.matches({ Running: 'Retrying' })) {
+        await sleep(delayMs, controller.signal);
+        actor.send({ type: 'RETRY' });
+        return true;
+      }
+      return snapshot.matches({ Running: 'Working' });
+    }
+
     async function runTask(taskId: string): Promise<void> {
       const task = session.state.tasks.get(taskId);
       if (
@@ -183,11 +225,14 @@ export function fromTaskPool(deps: ExecutorDeps) {
       ) {
         return;
       }
+      // A task in the review queue moves on only once a human decided.
+      const reviewed = task.status === 'awaiting_review';
+      if (reviewed && task.review?.decision === undefined) return;
       let actor = waiting.get(taskId);
       if (actor !== undefined) {
         waiting.delete(taskId);
         active.set(taskId, actor);
-        actor.send({ type: 'ANSWER' });
+        if (!reviewed) actor.send({ type: 'ANSWER' });
       } else {
         actor = createActor(machine, {
           ...actorOptions,
@@ -195,14 +240,19 @@ export function fromTaskPool(deps: ExecutorDeps) {
         });
         active.set(taskId, actor);
         actor.start();
-        actor.send({ type: 'START' });
+        if (!reviewed) actor.send({ type: 'START' });
       }
       try {
+        if (reviewed) {
+          const delayMs = backoff(retry, actor.getSnapshot().context.attempt);
+          await steps.afterReview(actor, task, delayMs, controller.signal);
+          if (!(await follow(actor, taskId, delayMs))) return;
+        }
         for (;;) {
           await session.durable();
           const outcome = await attempt(task);
           if (finished) return;
-          if (outcome.kind === 'ok') {
+          if (outcome.kind === 'ok' && swarm === undefined) {
             actor.send({ type: 'SUCCEED', output: outcome.output, durationMs: outcome.durationMs });
             for (const id of releasedBy(session.state, taskId)) ready$.next(id);
             return;
@@ -213,6 +263,13 @@ export function fromTaskPool(deps: ExecutorDeps) {
             return;
           }
           const delayMs = backoff(retry, actor.getSnapshot().context.attempt);
+          if (outcome.kind !== 'error') {
+            // The Judge, a commit or the budget decides where the task goes; follow it.
+            if (outcome.kind === 'ok') await steps.afterSuccess(actor, task, outcome, delayMs, controller.signal);
+            else actor.send({ type: 'HOLD', review: outcome.review });
+            if (await follow(actor, taskId, delayMs)) continue;
+            return;
+          }
           actor.send({ type: 'FAIL', error: outcome.error, retryable: outcome.retryable, delayMs });
           if (!actor.getSnapshot().matches({ Running: 'Retrying' })) return;
           await sleep(delayMs, controller.signal);
@@ -228,7 +285,13 @@ export function fromTaskPool(deps: ExecutorDeps) {
 
     const subscription = ready$.pipe(mergeMap((id) => runTask(id), concurrency)).subscribe();
     receive((event) => {
-      if (event.type === 'ANSWER' && waiting.has(event.taskId)) ready$.next(event.taskId);
+      // Also wakes a task that waits for review in a resumed run, which has no actor yet.
+      if (
+        event.type === 'ANSWER' &&
+        (waiting.has(event.taskId) || session.state.tasks.get(event.taskId)?.status === 'awaiting_review')
+      ) {
+        ready$.next(event.taskId);
+      }
     });
     const initial = readyTasks(session.state);
     for (const id of initial) ready$.next(id);

@@ -13,6 +13,8 @@ export const plannedTaskSchema = z.object({
   kind: taskKindSchema,
   dependsOn: z.array(z.string()).default([]),
   tool: z.string().optional(),
+  /** Asks for any tool with this capability instead of naming one; resolved when the plan is parsed. */
+  capability: z.string().optional(),
   input: z.unknown().optional(),
 });
 
@@ -36,6 +38,9 @@ const envelope = {
 };
 
 const taskRef = { taskId: z.string() };
+
+/** What every circuit-breaker event names: the circuit (a tool's or the model's name) and its kind. */
+const circuitRef = { circuit: z.string(), target: z.enum(['tool', 'model']) };
 
 const eventSchemas = [
   z.object({ ...envelope, type: z.literal('run.started'), goal: z.string() }),
@@ -206,6 +211,25 @@ const eventSchemas = [
     tool: z.string(),
     amountUsd: z.number().nonnegative(),
     counterparty: z.string().optional(),
+  }),
+  z.object({
+    ...envelope,
+    ...circuitRef,
+    type: z.literal('circuit.opened'),
+    /** Failures counted in the window when it opened. */
+    failures: z.number().int().nonnegative(),
+    error: errorInfoSchema.optional(),
+  }),
+  z.object({ ...envelope, ...circuitRef, type: z.literal('circuit.half_opened') }),
+  z.object({ ...envelope, ...circuitRef, type: z.literal('circuit.closed') }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('task.fell_back'),
+    /** The tool whose circuit was open, and the fallback tried instead. */
+    from: z.string(),
+    to: z.string(),
+    error: errorInfoSchema,
   }),
 ] as const;
 

@@ -5,7 +5,8 @@ import type { ChatMessage, TaskResult, ToolSpec } from './Model.js';
 const planSystem = [
   'You are the planner of an agent runtime. Break the user goal into a small graph of tasks.',
   'Answer with JSON only: {"tasks":[{"id","description","kind","dependsOn","tool","input"}]}.',
-  'kind is "tool_call" (set tool to one of the listed tools and input to its arguments),',
+  'kind is "tool_call" (set tool to one of the listed tools, or capability to one they declare,',
+  'and input to its arguments),',
   '"processing" (a reasoning or writing step you will do later), or "clarification" (a question',
   'for the human, when the goal is ambiguous). dependsOn lists ids of tasks that must finish first.',
 ].join(' ');
@@ -15,7 +16,12 @@ export function planMessages(goal: string, tools: readonly ToolSpec[], feedback?
   const toolList =
     tools.length === 0
       ? 'No tools are available.'
-      : tools.map((t) => `- ${t.name}: ${t.description}\n  input schema: ${JSON.stringify(t.inputSchema)}`).join('\n');
+      : tools
+          .map((t) => {
+            const can = t.capabilities.length === 0 ? '' : ` (capabilities: ${t.capabilities.join(', ')})`;
+            return `- ${t.name}: ${t.description}${can}\n  input schema: ${JSON.stringify(t.inputSchema)}`;
+          })
+          .join('\n');
   const messages: ChatMessage[] = [
     { role: 'system', content: `${planSystem}\nTools:\n${toolList}` },
     { role: 'user', content: goal },

@@ -58,6 +58,15 @@ export type PlannerCommand =
   | { type: 'compact'; summary: string; throughSeq: number; taskIds?: readonly string[] }
   | { type: 'record_model_call'; call: ModelCallRecord }
   | { type: 'record_model_attempt'; attempt: ModelAttemptRecord }
+  | {
+      type: 'record_circuit';
+      circuit: string;
+      target: 'tool' | 'model';
+      to: 'open' | 'half_open' | 'closed';
+      failures: number;
+      error?: RecordedError;
+    }
+  | { type: 'record_fallback'; taskId: string; from: string; to: string; error: RecordedError }
   | { type: 'record_subagent'; taskId: string; result: SubAgentRecord }
   | { type: 'complete'; answer: string }
   | { type: 'fail'; error: RecordedError }
@@ -209,6 +218,18 @@ export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
       return [
         { type: 'model.attempt_failed', ...command.attempt, causationId: modelCause(state, command.attempt.taskId) },
       ];
+    // Circuits change state whatever becomes of the call that tripped them: always recorded.
+    case 'record_circuit': {
+      const { circuit, target } = command;
+      if (command.to === 'half_open') return [{ type: 'circuit.half_opened', circuit, target, causationId }];
+      if (command.to === 'closed') return [{ type: 'circuit.closed', circuit, target, causationId }];
+      const opened = { type: 'circuit.opened' as const, circuit, target, failures: command.failures, causationId };
+      return [command.error === undefined ? opened : { ...opened, error: command.error }];
+    }
+    case 'record_fallback': {
+      const { taskId, from, to, error } = command;
+      return [{ type: 'task.fell_back', taskId, from, to, error, causationId: modelCause(state, taskId) }];
+    }
     // Like model calls, recorded even after the task ended: the sub-agent ran and may have cost.
     case 'record_subagent':
       return [

@@ -86,6 +86,12 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
     case 'run.cancelled':
       state.status = 'cancelled';
       return state;
+    // Circuit transitions and fallbacks are a record of resilience, not of the run's progress.
+    case 'circuit.opened':
+    case 'circuit.half_opened':
+    case 'circuit.closed':
+    case 'task.fell_back':
+      return state;
   }
   const task = state.tasks.get(event.taskId);
   if (task === undefined) return state;

@@ -4,6 +4,7 @@ import { plannedTaskSchema } from '../events/schemas.js';
 import type { PlannedTask } from '../events/types.js';
 import type { Tool } from '../tools/defineTool.js';
 import { describeIssues } from '../tools/defineTool.js';
+import { selectTool } from '../tools/selectTool.js';
 
 /** The shape a model's plan must have. */
 export const planOutputSchema = z.object({ tasks: z.array(plannedTaskSchema) });
@@ -68,8 +69,18 @@ function checkTask(
     else if (!ids.has(dep)) issues.push(`task \`${task.id}\` depends on \`${dep}\`, which is not in the plan`);
   }
   if (task.kind !== 'tool_call') return;
+  // A capability is resolved here, at plan time, so `plan.created` records the chosen tool and
+  // a replay or resume runs the same one.
+  if (task.tool === undefined && task.capability !== undefined) {
+    try {
+      task.tool = selectTool(tools, { capability: task.capability }).name;
+    } catch (err) {
+      issues.push(`task \`${task.id}\` asks for capability \`${task.capability}\`: ${(err as Error).message}`);
+      return;
+    }
+  }
   if (task.tool === undefined) {
-    issues.push(`task \`${task.id}\` is a tool_call but names no \`tool\``);
+    issues.push(`task \`${task.id}\` is a tool_call but names no \`tool\` (nor a \`capability\`)`);
     return;
   }
   const tool = tools.get(task.tool);

@@ -8,6 +8,7 @@ import type { TroupeEvent } from '../events/types.js';
 import { memoryLog } from '../log/memoryLog.js';
 import { startTrigger, type Trigger, type TriggerOptions } from '../mcp/trigger.js';
 import { scriptedModel } from '../model/scriptedModel.js';
+import { runCircuits, sessionReporter } from '../policies/runCircuits.js';
 import { evolve } from '../run/evolve.js';
 import { RunSession } from '../run/RunSession.js';
 import { initialRunState, isFinished, type RunState, type TaskStatus } from '../run/state.js';
@@ -16,6 +17,8 @@ import { eventRedactor } from '../security/redactEvent.js';
 import { redactorFromOptions } from '../security/redactionOptions.js';
 import type { Tool } from '../tools/defineTool.js';
 import { OutcomeStore } from '../tools/outcomeStore.js';
+import { createReviewQueue, type LiveRun, type ReviewQueue } from '../judge/reviewQueue.js';
+import { swarmDeps } from '../judge/swarmOptions.js';
 import { type ResolvedOptions, type RuntimeOptions, resolveOptions } from './options.js';
 
 /** One task as it stood when its run ended. */
@@ -69,6 +72,8 @@ export interface Runtime {
   replay(runId: string, options?: { untilSeq?: number }): Promise<RunState>;
   /** Watches a resource (e.g. of an MCP server) and starts a run for each new content. */
   trigger(options: TriggerOptions): Trigger;
+  /** The human review queue: results the Judge was unsure of, and spends above the budget's threshold. */
+  readonly reviews: ReviewQueue;
   /** Every event appended from now on, of every run. */
   readonly events$: Observable<TroupeEvent>;
   /** Cancels runs still going, waits for their last events, and closes the log. */
@@ -134,6 +139,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const redactor = redactorFromOptions(resolved.redaction);
   const redactEvents = redactor === undefined ? undefined : eventRedactor(redactor);
   const tools = new Map<string, Tool>(resolved.tools.map((t) => [t.name, t]));
+  const swarm = swarmDeps(options, resolved.model);
+  const live = new Map<string, LiveRun>();
   const active = new Set<RunHandle>();
   const outcomes = new OutcomeStore(log);
   let closed = false;
@@ -148,10 +155,16 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         if (cancelReason !== undefined) {
           return session.execute({ type: 'cancel', reason: cancelReason }).then(() => undefined);
         }
+        const circuits = runCircuits(resolved.circuitBreaker, {
+          tools,
+          model: resolved.model,
+          report: sessionReporter(session),
+        });
         actor = startPlanner({
           session,
           outcomes,
-          model: resolved.model,
+          model: circuits?.model ?? resolved.model,
+          ...(circuits === undefined ? {} : { circuits }),
           tools,
           concurrency: resolved.concurrency,
           taskTimeoutMs: resolved.taskTimeoutMs,
@@ -159,6 +172,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           maxPlanAttempts: resolved.maxPlanAttempts,
           maxTasks: resolved.maxTasks,
           modelTimeoutMs: resolved.modelTimeoutMs,
+          ...(swarm === undefined ? {} : { swarm }),
           ...(resolved.inspect === undefined ? {} : { inspect: resolved.inspect }),
         });
         return toPromise(actor).then(() => undefined);
@@ -191,7 +205,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       },
     };
     active.add(handle);
+    // A review decided through `runtime.reviews` wakes its task the way an answer does.
+    live.set(session.runId, { session, wake: (taskId) => actor?.send({ type: 'ANSWER', taskId }) });
     void finished.then(() => {
+      live.delete(session.runId);
       active.delete(handle);
       outcomes.forget(session.runId);
     });
@@ -204,6 +221,11 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 
   const runtime: Runtime = {
     events$: defer(() => log.subscribe()),
+    reviews: createReviewQueue({
+      log,
+      live,
+      openSession: (runId, state) => new RunSession(log, runId, state, redactEvents),
+    }),
     run(goal, runOptions = {}) {
       ensureOpen();
       const text = checkGoal(goal, resolved.maxGoalLength);
@@ -221,6 +243,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       const events = await log.read(runId);
       if (events.length === 0) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in the log`);
       const state = events.reduce(evolve, initialRunState(runId));
+      // Global state is rebuilt from the run's commits (idempotent: versions already held are skipped).
+      for (const event of events) if (event.type === 'state.committed') swarm?.globalState?.apply(event);
       outcomes.hydrate(runId, events);
       const session = new RunSession(log, runId, state, redactEvents);
       const firstSeq = Promise.resolve((events[0] as TroupeEvent).seq);

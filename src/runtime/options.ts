@@ -3,12 +3,14 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { EventLog } from '../log/EventLog.js';
 import type { Model } from '../model/Model.js';
+import { type CircuitBreakerOptions, circuitBreakerOptionsSchema } from '../policies/runCircuits.js';
 import { type ScreeningPolicy, screeningPolicySchema } from '../security/injection.js';
 import { type RedactionOptions, redactionOptionsSchema } from '../security/redactionOptions.js';
+import type { SwarmOptions } from '../judge/swarmOptions.js';
 import type { Tool } from '../tools/defineTool.js';
 
-/** Options of `createRuntime`. */
-export interface RuntimeOptions {
+/** Options of `createRuntime`; the Judge, budget and global state are the `SwarmOptions`. */
+export interface RuntimeOptions extends SwarmOptions {
   /** The model that plans, processes and synthesises. @default scriptedModel() */
   model?: Model;
   /** The tools plans may call. @default [] */
@@ -40,6 +42,13 @@ export interface RuntimeOptions {
   closeWith?: readonly { close(): Promise<void> }[];
   /** Receives XState inspection events of every actor (e.g. `@statelyai/inspect`'s `inspect`). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Circuit breakers, each run its own: `tools` puts one in front of every tool, `model` one
+   * in front of the model endpoint (see `circuitBreaker` for the settings). An open tool
+   * circuit sends calls to the tool's declared `fallbacks`, else fails them fast with
+   * `CircuitOpenError`. None unless set. @default {}
+   */
+  circuitBreaker?: CircuitBreakerOptions;
   /**
    * Secret and PII redaction of every event before it is recorded. On by default.
    * @default { enabled: true, pii: true, patterns: [], secretEnv: [] }
@@ -80,12 +89,13 @@ const optionsSchema = z.object({
     }),
   ),
   inspect: z.unknown().optional(),
+  circuitBreaker: circuitBreakerOptionsSchema,
   redaction: redactionOptionsSchema,
   screening: screeningPolicySchema,
 });
 
 /** Options with every default filled in. */
-export type ResolvedOptions = Required<Omit<RuntimeOptions, 'inspect' | 'retry'>> & {
+export type ResolvedOptions = Required<Omit<RuntimeOptions, keyof SwarmOptions | 'inspect' | 'retry'>> & {
   retry: { maxRetries: number; initialDelayMs: number; maxDelayMs: number };
   inspect: RuntimeOptions['inspect'];
 };
@@ -118,6 +128,7 @@ export function resolveOptions(
     maxGoalLength: options.maxGoalLength ?? 10_000,
     closeWith: options.closeWith ?? [],
     inspect: options.inspect,
+    circuitBreaker: options.circuitBreaker ?? {},
     redaction: options.redaction ?? {},
     screening: options.screening ?? {},
   };
@@ -138,6 +149,15 @@ export function resolveOptions(
   for (const tool of candidate.tools) {
     if (names.has(tool.name)) throw new ConfigError([`Expected tool names to be unique, got \`${tool.name}\` twice`]);
     names.add(tool.name);
+  }
+  for (const tool of candidate.tools) {
+    for (const name of tool.fallbacks ?? []) {
+      if (name === tool.name || !names.has(name)) {
+        throw new ConfigError([
+          `Expected the \`fallbacks\` of tool \`${tool.name}\` to name other registered tools, got \`${name}\``,
+        ]);
+      }
+    }
   }
   return candidate;
 }

@@ -30,6 +30,8 @@ export interface ToolDefinition<I extends z.ZodType, O extends z.ZodType> {
   latencyMs?: number;
   /** What the tool can do, for capability-based selection. @default [] */
   capabilities?: readonly string[];
+  /** Tools to call instead, in order, while this tool's circuit breaker is open. @default [] */
+  fallbacks?: readonly string[];
   run(input: z.output<I>, context: ToolContext): Promise<z.output<O>> | z.output<O>;
 }
 
@@ -42,6 +44,8 @@ export interface Tool<In = unknown, Out = unknown> {
   readonly costUsd: number;
   readonly latencyMs: number;
   readonly capabilities: readonly string[];
+  /** Tools to call instead, in order, while this tool's circuit breaker is open. */
+  readonly fallbacks?: readonly string[];
   /** The JSON Schema of the input, generated from its zod schema (computed once). */
   jsonSchema(): Record<string, unknown>;
   /** Validates `input`, runs the tool, validates its output. */
@@ -106,6 +110,7 @@ export function defineTool<I extends z.ZodType, O extends z.ZodType = z.ZodUnkno
     costUsd,
     latencyMs,
     capabilities: definition.capabilities ?? [],
+    fallbacks: definition.fallbacks ?? [],
     jsonSchema() {
       schema ??= z.toJSONSchema(input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
       return schema;

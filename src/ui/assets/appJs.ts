@@ -1,0 +1,284 @@
+/**
+ * The dashboard's script, served as `/assets/app.js`: plain browser JavaScript, no framework
+ * and no build step. It polls `/api/runs` and `/api/metrics`, streams the selected run's events
+ * over SSE, asks the server for the state folded at any seq (the timeline), and sends answers
+ * and review decisions with the token from the page's `?token=`.
+ */
+export const appJs = `'use strict';
+(function () {
+  var statuses = ['planned', 'running', 'needs_clarification', 'completed', 'failed'];
+  var titles = { planned: 'Planned', running: 'Running', needs_clarification: 'Needs clarification', completed: 'Completed', failed: 'Failed' };
+  var params = new URLSearchParams(location.search);
+  var token = params.get('token') || sessionStorage.getItem('troupe-token') || '';
+  if (params.get('token')) {
+    sessionStorage.setItem('troupe-token', token);
+    params.delete('token');
+    history.replaceState(null, '', location.pathname + (params.toString() ? '?' + params.toString() : ''));
+  }
+  var view = { runId: params.get('run'), events: [], live: true, until: null, source: null, state: null, caps: {}, pendingRefresh: false };
+  var $ = function (id) { return document.getElementById(id); };
+
+  function h(tag, attrs, children) {
+    var el = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === 'text') el.textContent = attrs[k]; else el.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) el.appendChild(c); });
+    return el;
+  }
+  function svg(tag, attrs) {
+    var el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    Object.keys(attrs).forEach(function (k) { if (k === 'text') el.textContent = attrs[k]; else el.setAttribute(k, attrs[k]); });
+    return el;
+  }
+  function notice(text) { $('notice').textContent = text || ''; }
+  function getJson(path) {
+    return fetch(path, { cache: 'no-store' }).then(function (r) {
+      if (!r.ok) throw new Error(path + ': HTTP ' + r.status);
+      return r.json();
+    });
+  }
+  function post(path, body) {
+    return fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token }, body: JSON.stringify(body) })
+      .then(function (r) {
+        return r.json().then(function (j) {
+          if (!r.ok) throw new Error(r.status === 401 ? 'Not allowed: open the dashboard with the ?token= it printed at start' : (j.error && j.error.message) || 'HTTP ' + r.status);
+          return j;
+        });
+      });
+  }
+  function fmt(n, digits) { return typeof n === 'number' ? n.toFixed(digits === undefined ? 0 : digits) : '–'; }
+
+  function renderMetrics(m) {
+    var kinds = Object.keys(m.latency.byKind);
+    var lat = kinds.map(function (k) { var s = m.latency.byKind[k]; return k + ' ' + fmt(s.p50, 1) + '/' + fmt(s.p95, 1) + '/' + fmt(s.p99, 1); }).join(' · ');
+    var errors = Object.keys(m.errors.byCode).map(function (c) { return c + ' ' + m.errors.byCode[c]; }).join(' · ');
+    var cards = [
+      ['Tasks/s', fmt(m.tasks.perSecond, 1)], ['Running', m.tasks.running], ['Queued', m.tasks.queued],
+      ['Completed', m.tasks.completed], ['Failed', m.tasks.failed], ['Retries', m.tasks.retries],
+      ['Utilisation', m.executor.utilisation === null ? '–' : fmt(m.executor.utilisation * 100) + '%'],
+      ['p50/p95/p99 ms', lat || '–'], ['Errors', errors || 'none'],
+      ['Tokens in/out', m.model.inputTokens + ' / ' + m.model.outputTokens], ['Cost', '$' + fmt(m.cost.totalUsd, 4)],
+      ['Reviews pending', m.reviews.pending], ['Questions open', m.clarifications.pending]
+    ];
+    $('metric-cards').replaceChildren.apply($('metric-cards'), cards.map(function (c) {
+      return h('div', { class: 'card', 'data-metric': c[0] }, [h('div', { class: 'k', text: c[0] }), h('div', { class: 'v', text: String(c[1]) })]);
+    }));
+    var names = Object.keys(m.circuits);
+    $('circuits').textContent = names.length === 0 ? '' : 'Circuits: ' + names.map(function (n) { return n + ' ' + m.circuits[n]; }).join(' · ');
+  }
+
+  function renderRuns(runs) {
+    var select = $('run-select');
+    var current = Array.prototype.map.call(select.options, function (o) { return o.value; }).join(',');
+    var next = runs.map(function (r) { return r.runId; }).join(',');
+    if (current !== next) {
+      select.replaceChildren.apply(select, runs.slice().reverse().map(function (r) {
+        return h('option', { value: r.runId, text: r.goal.slice(0, 60) + ' (' + r.status + ')' });
+      }));
+    }
+    if (!view.runId && runs.length > 0) selectRun(runs[runs.length - 1].runId);
+    if (view.runId) select.value = view.runId;
+  }
+
+  function renderBoard(state) {
+    var board = $('board');
+    board.replaceChildren.apply(board, statuses.map(function (status) {
+      var tasks = state.tasks.filter(function (t) { return t.status === status; });
+      var shown = tasks.slice(0, 200).map(function (t) {
+        return h('div', { class: 'task', 'data-task-id': t.id, 'data-status': t.status }, [
+          h('div', { class: 'id', text: t.id }),
+          h('div', { class: 'meta', text: t.kind + (t.tool ? ' · ' + t.tool : '') + ' · attempt ' + t.attempts }),
+          h('div', { text: t.description.slice(0, 120) })
+        ]);
+      });
+      if (tasks.length > 200) shown.push(h('div', { class: 'empty', text: '+' + (tasks.length - 200) + ' more' }));
+      return h('div', { class: 'column', 'data-column': status }, [h('h3', { text: titles[status] + ' (' + tasks.length + ')' })].concat(shown));
+    }));
+  }
+
+  function renderClarifications(state) {
+    var open = state.tasks.filter(function (t) { return t.status === 'needs_clarification'; });
+    var box = $('clarifications');
+    if (open.length === 0) return box.replaceChildren(h('p', { class: 'empty', text: 'No question waiting.' }));
+    box.replaceChildren.apply(box, open.map(function (t) {
+      var text = h('textarea', { 'aria-label': 'Answer to ' + t.id, maxlength: '10000' });
+      var button = h('button', { type: 'button', text: 'Answer' });
+      button.disabled = !view.live || !view.caps.answer;
+      button.addEventListener('click', function () {
+        post('/api/runs/' + encodeURIComponent(view.runId) + '/tasks/' + encodeURIComponent(t.id) + '/answer', { text: text.value })
+          .then(function () { notice('Answered ' + t.id); }, function (e) { notice(e.message); });
+      });
+      return h('div', { class: 'item', 'data-clarification': t.id }, [h('strong', { text: t.id + ': ' }), h('span', { text: t.question || t.description }), text, button]);
+    }));
+  }
+
+  function pendingReviews() {
+    var open = {};
+    view.events.forEach(function (e) {
+      if (e.type === 'review.requested') open[e.reviewId] = e;
+      else if (e.type === 'review.decided') delete open[e.reviewId];
+    });
+    return Object.keys(open).map(function (k) { return open[k]; });
+  }
+
+  function renderReviews() {
+    var list = pendingReviews();
+    var box = $('reviews');
+    if (list.length === 0) return box.replaceChildren(h('p', { class: 'empty', text: 'No result waiting for review.' }));
+    box.replaceChildren.apply(box, list.map(function (r) {
+      var buttons = ['approve', 'reject'].map(function (d) {
+        var b = h('button', { type: 'button', 'data-decision': d, text: d === 'approve' ? 'Approve' : 'Reject' });
+        b.disabled = !view.live || !view.caps.reviews;
+        b.addEventListener('click', function () {
+          post('/api/reviews/' + encodeURIComponent(r.reviewId) + '/decision', { decision: d })
+            .then(function () { notice((d === 'approve' ? 'Approved ' : 'Rejected ') + r.taskId); }, function (e) { notice(e.message); });
+        });
+        return b;
+      });
+      var score = r.score === null || r.score === undefined ? 'no score' : 'score ' + Number(r.score).toFixed(2);
+      var output = r.output === undefined ? '' : JSON.stringify(r.output).slice(0, 300);
+      return h('div', { class: 'item', 'data-review': r.reviewId }, [
+        h('strong', { text: r.taskId + ' · ' + score }), h('div', { class: 'meta', text: (r.reasons || []).join('; ') }),
+        h('pre', { text: output })].concat(buttons));
+    }));
+  }
+
+  function renderGraph(state) {
+    var box = $('graph');
+    if (state.tasks.length === 0) return box.replaceChildren(h('p', { class: 'empty', text: 'No plan yet.' }));
+    if (state.tasks.length > 300) return box.replaceChildren(h('p', { class: 'empty', text: state.tasks.length + ' tasks: too many to draw.' }));
+    var byId = {}, depth = {}, columns = [];
+    state.tasks.forEach(function (t) { byId[t.id] = t; });
+    function depthOf(id, seen) {
+      if (depth[id] !== undefined) return depth[id];
+      if (seen[id] || !byId[id]) return 0;
+      seen[id] = true;
+      var d = 0;
+      byId[id].dependsOn.forEach(function (p) { d = Math.max(d, depthOf(p, seen) + 1); });
+      depth[id] = d;
+      return d;
+    }
+    var pos = {};
+    state.tasks.forEach(function (t) {
+      var d = depthOf(t.id, {});
+      columns[d] = columns[d] || [];
+      pos[t.id] = { x: 10 + d * 170, y: 10 + columns[d].length * 40 };
+      columns[d].push(t.id);
+    });
+    var rows = Math.max.apply(null, columns.map(function (c) { return c ? c.length : 0; }));
+    var root = svg('svg', { viewBox: '0 0 ' + (columns.length * 170 + 20) + ' ' + (rows * 40 + 20), width: String(columns.length * 170 + 20), role: 'img' });
+    var colors = { planned: '#9ca3af', running: '#60a5fa', needs_clarification: '#fbbf24', completed: '#4ade80', failed: '#f87171' };
+    state.tasks.forEach(function (t) {
+      t.dependsOn.forEach(function (p) {
+        if (!pos[p]) return;
+        root.appendChild(svg('line', { x1: pos[p].x + 140, y1: pos[p].y + 14, x2: pos[t.id].x, y2: pos[t.id].y + 14 }));
+      });
+    });
+    state.tasks.forEach(function (t) {
+      var g = svg('g', { 'data-node': t.id, 'data-status': t.status });
+      g.appendChild(svg('rect', { x: pos[t.id].x, y: pos[t.id].y, width: 140, height: 28, fill: colors[t.status] || '#ccc' }));
+      g.appendChild(svg('text', { x: pos[t.id].x + 6, y: pos[t.id].y + 18, text: t.id.slice(0, 20) }));
+      root.appendChild(g);
+    });
+    box.replaceChildren(root);
+  }
+
+  function renderTimeline() {
+    var slider = $('timeline');
+    var events = view.events;
+    var first = events.length ? events[0].seq : 0, last = events.length ? events[events.length - 1].seq : 0;
+    slider.min = String(first);
+    slider.max = String(last);
+    if (view.live) slider.value = String(last);
+    var at = view.live ? last : view.until;
+    $('timeline-label').textContent = 'seq ' + at + ' / ' + last;
+    $('mode').textContent = view.live ? 'live' : 'replaying seq ' + at;
+    $('mode').className = 'badge ' + (view.live ? 'live' : 'past');
+    var shown = events.slice(-150);
+    $('events').replaceChildren.apply($('events'), shown.map(function (e) {
+      var what = e.taskId ? e.type + ' ' + e.taskId : e.type;
+      if (e.error) what += ' ' + e.error.code;
+      return h('li', { value: String(e.seq), class: e.seq > at ? 'future' : '', 'data-seq': String(e.seq), text: what });
+    }));
+  }
+
+  function render() {
+    var s = view.state;
+    if (!s) return;
+    $('run-status').textContent = s.status;
+    $('run-status').setAttribute('data-status', s.status);
+    $('goal').textContent = s.goal;
+    $('answer').textContent = s.answer || (s.error ? s.error.code + ': ' + s.error.message : '');
+    renderBoard(s);
+    renderClarifications(s);
+    renderReviews();
+    renderGraph(s);
+    renderTimeline();
+  }
+
+  function refresh() {
+    if (view.pendingRefresh || !view.runId) return;
+    view.pendingRefresh = true;
+    setTimeout(function () {
+      var runId = view.runId;
+      var path = '/api/runs/' + encodeURIComponent(runId) + '/state' + (view.live ? '' : '?until=' + view.until);
+      getJson(path).then(function (state) {
+        view.pendingRefresh = false;
+        if (runId !== view.runId) return;
+        view.state = state;
+        render();
+      }, function (e) { view.pendingRefresh = false; notice(e.message); });
+    }, 150);
+  }
+
+  function loadEvents(runId, from) {
+    return getJson('/api/runs/' + encodeURIComponent(runId) + '/events?from=' + from).then(function (page) {
+      if (runId !== view.runId) return;
+      Array.prototype.push.apply(view.events, page);
+      if (page.length >= 5000) return loadEvents(runId, page[page.length - 1].seq + 1);
+    });
+  }
+
+  function selectRun(runId) {
+    if (view.source) view.source.close();
+    view.runId = runId;
+    view.events = [];
+    view.live = true;
+    view.state = null;
+    loadEvents(runId, 0).then(function () {
+      var from = view.events.length ? view.events[view.events.length - 1].seq + 1 : 0;
+      var source = new EventSource('/api/stream?runId=' + encodeURIComponent(runId) + '&from=' + from);
+      source.addEventListener('event', function (msg) {
+        var event = JSON.parse(msg.data);
+        var last = view.events[view.events.length - 1];
+        if (last && event.seq <= last.seq) return;
+        view.events.push(event);
+        if (view.live) refresh(); else renderTimeline();
+      });
+      view.source = source;
+      refresh();
+    }, function (e) { notice(e.message); });
+  }
+
+  $('run-select').addEventListener('change', function (e) { selectRun(e.target.value); });
+  $('timeline').addEventListener('input', function (e) {
+    var value = Number(e.target.value);
+    var last = view.events.length ? view.events[view.events.length - 1].seq : 0;
+    view.live = value >= last;
+    view.until = value;
+    renderTimeline();
+    refresh();
+  });
+  $('go-live').addEventListener('click', function () { view.live = true; view.until = null; refresh(); });
+
+  function poll() {
+    getJson('/api/runs').then(renderRuns, function (e) { notice(e.message); });
+    getJson('/api/metrics').then(renderMetrics, function () {});
+  }
+  getJson('/api/capabilities').then(function (caps) { view.caps = caps; render(); });
+  poll();
+  setInterval(poll, 1000);
+  if (view.runId) selectRun(view.runId);
+})();
+`;
