@@ -2,6 +2,7 @@ import { ConfigError, ModelOutputError, ToolInputError } from '../errors.js';
 import type { Model } from '../model/Model.js';
 import { DispatchTree } from './budget.js';
 import { type ResolvedLimits, resolveLimits, treeWideLimits } from './limits.js';
+import { defaultDispatchScreen, screenDispatch } from './screen.js';
 import { type ParsedTemplate, parseTemplate, type TemplateArgs } from './template.js';
 import type { Agent, DispatchOptions } from './types.js';
 
@@ -117,11 +118,8 @@ export async function prepare<O, A extends TemplateArgs>(
   );
   const template = parseTemplate(options.template);
   const prompts = args.map((a, i) => template.fill(a, i));
-  const screen = options.screen;
-  if (typeof screen === 'function') {
-    screen(template.source, 'template');
-    for (let i = 0; i < prompts.length; i++) screen(prompts[i] as string, `arguments[${i}]`);
-  }
+  const screen = options.screen ?? defaultDispatchScreen;
+  if (screen !== false) screenDispatch(screen, template.source, args);
   const depth = parent === undefined ? 1 : parent.depth + 1;
   const tree = parent?.tree ?? new DispatchTree(limits, options.cache, options.onResult);
   if (parent === undefined && options.log !== undefined) {

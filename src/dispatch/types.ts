@@ -103,8 +103,8 @@ export interface DispatchOptions<O = unknown, A extends TemplateArgs = TemplateA
   /** Cancels the dispatch: running agents are aborted, nothing new starts. */
   signal?: AbortSignal;
   /**
-   * Screens the template and every filled prompt before anything runs.
-   * @default troupe's prompt-injection screen when present, else none
+   * Screens the template and each argument's text before anything runs; `false` turns it off.
+   * @default defaultDispatchScreen (troupe's prompt-injection screen, `template` policy)
    */
   screen?: Screen | false;
   /** Where results are cached by idempotency key; `false` runs every agent. @default a cache per root dispatch */
