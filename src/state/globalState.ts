@@ -107,7 +107,9 @@ export function createGlobalState(initial: readonly StateChange[] = []): GlobalS
     return store.getSnapshot().context.entries[key]?.version ?? 0;
   }
 
-  function write(change: StateChange): void {
+  function write({ key, version, value }: StateChange): void {
+    // Only the three fields: a recorded event passed as a change carries its own `type`.
+    const change = { key, version, value };
     store.send({ type: 'changed', ...change });
     for (const listener of listeners) listener(change);
   }
