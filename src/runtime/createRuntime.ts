@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { defer, filter, from, type Observable, switchMap, takeWhile } from 'rxjs';
 import { type Actor, toPromise } from 'xstate';
+import { startMonitor } from '../../actors/monitor.js';
 import { startPlanner } from '../../actors/planner.js';
+import { startDashboard } from '../../actors/ui.js';
 import type { plannerMachine } from '../../machines/planner.js';
 import { fromErrorInfo, TroupeError } from '../errors.js';
 import type { TroupeEvent } from '../events/types.js';
 import { memoryLog } from '../log/memoryLog.js';
 import { startTrigger, type Trigger, type TriggerOptions } from '../mcp/trigger.js';
 import { scriptedModel } from '../model/scriptedModel.js';
+import type { Metrics } from '../monitor/metrics.js';
 import { runCircuits, sessionReporter } from '../policies/runCircuits.js';
 import { evolve } from '../run/evolve.js';
 import { RunSession } from '../run/RunSession.js';
@@ -17,6 +20,7 @@ import { eventRedactor } from '../security/redactEvent.js';
 import { redactorFromOptions } from '../security/redactionOptions.js';
 import type { Tool } from '../tools/defineTool.js';
 import { OutcomeStore } from '../tools/outcomeStore.js';
+import type { DashboardServer, ServeOptions } from '../ui/DashboardSource.js';
 import { createReviewQueue, type LiveRun, type ReviewQueue } from '../judge/reviewQueue.js';
 import { swarmDeps } from '../judge/swarmOptions.js';
 import { type ResolvedOptions, type RuntimeOptions, resolveOptions } from './options.js';
@@ -76,6 +80,10 @@ export interface Runtime {
   readonly reviews: ReviewQueue;
   /** Every event appended from now on, of every run. */
   readonly events$: Observable<TroupeEvent>;
+  /** What the Monitor folded from every event since the runtime started: rates, latencies, errors, cost. */
+  metrics(): Metrics;
+  /** Serves the live dashboard, `/metrics`, `/healthz` and `/readyz` (127.0.0.1:4400 by default). */
+  serve(options?: ServeOptions): Promise<DashboardServer>;
   /** Cancels runs still going, waits for their last events, and closes the log. */
   close(): Promise<void>;
 }
@@ -144,6 +152,12 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const active = new Set<RunHandle>();
   const outcomes = new OutcomeStore(log);
   let closed = false;
+  const monitor = startMonitor({
+    events$: log.subscribe(),
+    concurrency: resolved.concurrency,
+    ...(resolved.inspect === undefined ? {} : { inspect: resolved.inspect }),
+  });
+  const dashboards = new Set<DashboardServer>();
 
   function launch(session: RunSession, started: Promise<readonly TroupeEvent[]>, firstSeq: Promise<number>): RunHandle {
     let actor: Actor<typeof plannerMachine> | undefined;
@@ -265,12 +279,35 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       }
       return state;
     },
+    metrics: () => monitor.metrics(Date.now()),
+    async serve(serveOptions) {
+      ensureOpen();
+      const dashboard = await startDashboard(
+        {
+          log,
+          metrics: () => monitor.metrics(Date.now()),
+          checks: () => ({ log: !closed && monitor.live(), monitor: monitor.live() }),
+          answer(runId, taskId, text) {
+            const handle = [...active].find((h) => h.runId === runId);
+            if (handle === undefined) throw new TroupeError('RUN_NOT_FOUND', `Run \`${runId}\` is not running here`);
+            return handle.answer(taskId, text);
+          },
+          reviews: runtime.reviews,
+        },
+        serveOptions,
+        resolved.inspect,
+      );
+      dashboards.add(dashboard);
+      return dashboard;
+    },
     async close() {
       if (closed) return;
       closed = true;
+      await Promise.all([...dashboards].map((dashboard) => dashboard.close()));
       await Promise.all([...active].map((handle) => handle.cancel('the runtime was closed')));
       await Promise.all(resolved.closeWith.map((resource) => resource.close()));
       await log.close();
+      monitor.stop();
     },
   };
   return runtime;
