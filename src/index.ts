@@ -56,8 +56,6 @@ export { memoryLog } from './log/memoryLog.js';
 // Durable runs: the SQLite log and recorded tool outcomes (exactly-once effects)
 export type { SqliteLog, SqliteLogOptions } from './log/sqliteLog.js';
 export { sqliteLog } from './log/sqliteLog.js';
-export type { OutcomeStoreOptions, RecordedOutcome } from './tools/outcomeStore.js';
-export { OutcomeStore } from './tools/outcomeStore.js';
 export type { McpConnectionOptions, McpHttpServer, McpServer, McpStdioServer } from './mcp/McpConnection.js';
 export type { McpResource, McpToolset } from './mcp/mcpTools.js';
 // MCP: tools and resources of Model Context Protocol servers, and triggers
@@ -77,6 +75,14 @@ export type {
 export type { Script, ScriptedPlan, ScriptedProcessResult, ScriptedTask } from './model/scriptedModel.js';
 // Models
 export { scriptedModel } from './model/scriptedModel.js';
+// Resilience: operators, recovery policies, composition and selection
+export type { Alternative, FallbackConfig, FallbackInfo } from './policies/fallback.js';
+export { FallbackExhaustedError, fallback } from './policies/fallback.js';
+export type { PartialOutcome, PartialSuccessConfig } from './policies/partialSuccess.js';
+export { PartialSuccessError, partialSuccess } from './policies/partialSuccess.js';
+export type { RetryPolicyConfig } from './policies/retry.js';
+export { retry } from './policies/retry.js';
+export type { CircuitBreakerOptions, CircuitSettings } from './policies/runCircuits.js';
 export type { EventDraft, ExecutorReport, NextStep, PlannerCommand } from './run/decide.js';
 // The Planner as a pure handler
 export { decide, nextStep, readyTasks } from './run/decide.js';
@@ -91,12 +97,35 @@ export type { RuntimeOptions } from './runtime/options.js';
 export type { OutputField, ResultLike } from './streams/asAggregate.js';
 export { asAggregate } from './streams/asAggregate.js';
 export { bestResult } from './streams/bestResult.js';
+export type { Bulkhead, BulkheadConfig } from './streams/bulkhead.js';
+export { bulkhead } from './streams/bulkhead.js';
+export type {
+  CircuitBreaker,
+  CircuitBreakerConfig,
+  CircuitState,
+  CircuitTransition,
+} from './streams/circuitBreaker.js';
+export { circuitBreaker } from './streams/circuitBreaker.js';
 export { collectAll } from './streams/collectAll.js';
 export type { Ballot, MajorityVoteOptions, VoteResult } from './streams/majorityVote.js';
 export { majorityVote } from './streams/majorityVote.js';
 export type { RankByOptions, RankKey } from './streams/rankBy.js';
 export { rankBy } from './streams/rankBy.js';
+export type { RateLimitConfig, RateLimiter } from './streams/rateLimit.js';
+export { rateLimit } from './streams/rateLimit.js';
+export type { RetryBackoffConfig, RetryInfo } from './streams/retryBackoff.js';
+export { retryBackoff } from './streams/retryBackoff.js';
+export type { WithTimeoutConfig } from './streams/withTimeout.js';
+export { withTimeout } from './streams/withTimeout.js';
+export type { ComposeOptions, ComposeStep } from './tools/compose.js';
+export { ComposeError, ComposeStepError, compose } from './tools/compose.js';
 export type { Tool, ToolContext, ToolDefinition } from './tools/defineTool.js';
 // Tools
 export { defineTool } from './tools/defineTool.js';
 export { idempotencyKey } from './tools/idempotencyKey.js';
+export type { OutcomeStoreOptions, RecordedOutcome } from './tools/outcomeStore.js';
+export { OutcomeStore } from './tools/outcomeStore.js';
+export type { SelectionPreference, SelectToolOptions } from './tools/selectTool.js';
+export { NoToolSelectedError, selectTool } from './tools/selectTool.js';
+export type { Observation, ToolEstimates, ToolEstimatesConfig } from './tools/toolEstimates.js';
+export { toolEstimates } from './tools/toolEstimates.js';
