@@ -1,0 +1,155 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlannedTask, TaskKind } from '../../src/events/types.js';
+import type { EventLog } from '../../src/log/EventLog.js';
+import { memoryLog } from '../../src/log/memoryLog.js';
+import { sqliteLog } from '../../src/log/sqliteLog.js';
+import type { PlannerCommand } from '../../src/run/decide.js';
+import { nextStep } from '../../src/run/decide.js';
+import { evolve } from '../../src/run/evolve.js';
+import { RunSession } from '../../src/run/RunSession.js';
+import { initialRunState, type RunState } from '../../src/run/state.js';
+import { tempDir } from '../helpers/tempLog.js';
+
+/** A random DAG: task i may depend only on tasks before it, so there is never a cycle. */
+const planArb = fc
+  .array(
+    fc.record({ depMask: fc.nat(), kind: fc.constantFrom<TaskKind>('processing', 'tool_call', 'clarification') }),
+    {
+      minLength: 1,
+      maxLength: 6,
+    },
+  )
+  .map((drafts): PlannedTask[] =>
+    drafts.map((d, i) => ({
+      id: `t${i}`,
+      description: `task ${i}`,
+      kind: d.kind,
+      dependsOn: Array.from({ length: i }, (_, j) => j)
+        .filter((j) => (d.depMask >> j) & 1)
+        .map((j) => `t${j}`),
+      ...(d.kind === 'tool_call' ? { tool: 'noop', input: { i } } : {}),
+    })),
+  );
+
+const caseArb = fc.record({
+  plan: planArb,
+  choices: fc.array(fc.nat({ max: 5 }), { maxLength: 60 }),
+  cancelAt: fc.option(fc.nat({ max: 40 }), { nil: undefined }),
+});
+
+/** The moves a legal executor could make now, as Planner commands (option 0 makes progress). */
+function moves(state: RunState): PlannerCommand[][] {
+  const options: PlannerCommand[][] = [];
+  const report = (r: Extract<PlannerCommand, { type: 'executor' }>['report']): PlannerCommand => ({
+    type: 'executor',
+    report: r,
+  });
+  for (const task of state.tasks.values()) {
+    const taskId = task.id;
+    if (task.status === 'planned' && task.unmet === 0) options.push([report({ type: 'started', taskId, attempt: 1 })]);
+    if (task.status === 'running') {
+      if (task.kind === 'clarification' && task.answer === undefined) {
+        options.push([report({ type: 'clarify', taskId, question: `q ${taskId}?` })]);
+      } else {
+        const output = task.answer ?? `out ${taskId}`;
+        const done = report({ type: 'succeeded', taskId, output, durationMs: 1 });
+        options.push(
+          task.kind === 'tool_call'
+            ? [{ type: 'record_tool_outcome', taskId, tool: 'noop', idempotencyKey: `k-${taskId}`, output }, done]
+            : [done],
+        );
+      }
+      const error = { code: 'TOOL_FAILED', message: `boom ${taskId}` };
+      options.push([
+        report({ type: 'retrying', taskId, attempt: task.attempts, delayMs: 5, error }),
+        report({ type: 'started', taskId, attempt: task.attempts + 1 }),
+      ]);
+      options.push([report({ type: 'failed', taskId, error })]);
+    }
+    if (task.status === 'needs_clarification' && task.answer === undefined) {
+      options.push([
+        { type: 'answer', taskId, answer: `answer ${taskId}` },
+        report({ type: 'started', taskId, attempt: task.attempts + 1 }),
+      ]);
+    }
+  }
+  return options;
+}
+
+/** Drives a run through `session` the way the runtime does: commands recorded without waiting. */
+function drive(session: RunSession, plan: PlannedTask[], choices: number[], cancelAt: number | undefined): RunState[] {
+  const snapshots: RunState[] = [];
+  const exec = (command: PlannerCommand) => {
+    session.submit(command);
+    snapshots[session.state.events] = structuredClone(session.state);
+  };
+  exec({ type: 'start', goal: 'g' });
+  exec({ type: 'plan', attempt: 1, tasks: plan });
+  for (let step = 0; ; step++) {
+    if (cancelAt === step) {
+      exec({ type: 'cancel', reason: 'stop' });
+      break;
+    }
+    const next = nextStep(session.state);
+    if (next.kind === 'synthesize') exec({ type: 'complete', answer: 'done' });
+    if (next.kind === 'fail') exec({ type: 'fail', error: next.error });
+    if (next.kind !== 'wait') break;
+    const options = moves(session.state);
+    if (options.length === 0) break;
+    const choice = step < choices.length ? (choices[step] as number) % options.length : 0;
+    for (const command of options[choice] as PlannerCommand[]) exec(command);
+  }
+  return snapshots;
+}
+
+async function check(log: EventLog, runId: string, input: fc.Infer<typeof caseArb>, reopen?: () => EventLog) {
+  const session = new RunSession(log, runId);
+  const snapshots = drive(session, input.plan, input.choices, input.cancelAt);
+  await session.durable();
+  let stored = await log.read(runId);
+  expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => (stored[0]?.seq ?? 0) + i));
+  if (reopen !== undefined) {
+    await log.close();
+    const again = reopen();
+    stored = await again.read(runId);
+    await again.close();
+  }
+  expect(stored).toHaveLength(session.state.events);
+  // The whole log folds to the live state, and every prefix to the live state at that point.
+  expect(stored.reduce(evolve, initialRunState(runId))).toEqual(session.state);
+  const state = initialRunState(runId);
+  for (const [i, event] of stored.entries()) {
+    evolve(state, event);
+    expect(state).toEqual(snapshots[i + 1]);
+  }
+}
+
+describe('folding the stored log equals the live state', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeAll(() => {
+    tmp = tempDir('troupe-fold-');
+  });
+  afterAll(() => tmp.remove());
+
+  it('for memoryLog', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, async (input) => {
+        await check(memoryLog(), 'r', input);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('for sqliteLog, read live and after reopening the file', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(caseArb, async (input) => {
+        n += 1;
+        const file = tmp.file(`fold-${n}.db`);
+        await check(sqliteLog(file), `run-${n}`, input, () => sqliteLog(file, { readOnly: true }));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
