@@ -5,8 +5,10 @@ import type { ExecutorMachineEvent, PoolEvent } from '../machines/executor.js';
 import { type ReviewDraft, taskMachine } from '../machines/task.js';
 import { ToolTimeoutError, TroupeError, toErrorInfo } from '../src/errors.js';
 import type { RecordedError } from '../src/events/types.js';
+import type { ModelToken } from '../src/model/callModel.js';
+import type { CompactionOptions, Compactor } from '../src/model/compaction.js';
 import type { Model } from '../src/model/Model.js';
-import { processMessages } from '../src/model/prompts.js';
+import { processStep } from '../src/model/modelSteps.js';
 import type { RunCircuits } from '../src/policies/runCircuits.js';
 import { nextStep, readyTasks, releasedBy } from '../src/run/decide.js';
 import type { RunSession } from '../src/run/RunSession.js';
@@ -37,6 +39,12 @@ export interface ExecutorDeps {
   taskTimeoutMs: number;
   retry: RetryPolicy;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** When set, prompts over the budget are compacted (the Planner builds the compactor). */
+  compaction?: CompactionOptions;
+  /** The run's compactor, shared by its Planner and executor. */
+  compactor?: Compactor;
+  /** Receives streamed model text; it never enters the event log. */
+  onToken?: (token: ModelToken) => void;
   /** The run's circuit breakers; absent when none is configured, so tools are called directly. */
   circuits?: RunCircuits;
   /** The Judge, budget and global state; absent, results complete as soon as an attempt succeeds. */
@@ -122,29 +130,14 @@ export function fromTaskPool(deps: ExecutorDeps) {
       deps.outcomes?.record(session, task.id, tool.name, key, output);
       return { kind: 'ok', output, durationMs: performance.now() - started };
     }
-    const inputs: Record<string, unknown> = {};
-    for (const dep of task.dependsOn) inputs[dep] = session.state.tasks.get(dep)?.output;
-    const planned = { id: task.id, description: task.description, kind: task.kind, dependsOn: [...task.dependsOn] };
-    const reply = await model
-      .complete(
-        {
-          purpose: 'process',
-          goal: session.state.goal,
-          task: planned,
-          inputs,
-          ...(task.answer === undefined ? {} : { answer: task.answer }),
-          messages: processMessages(session.state.goal, planned, inputs, task.answer),
-        },
-        { signal },
-      )
-      .catch((err: unknown) => {
-        // Name the model, as planning does, rather than recording a foreign error as UNKNOWN.
-        if (err instanceof TroupeError) throw err;
-        const message = err instanceof Error ? err.message : String(err);
-        throw new TroupeError('MODEL_FAILED', `Model \`${model.name}\` failed on task \`${task.id}\`: ${message}`, {
-          cause: err,
-        });
+    const reply = await processStep(deps, task, signal).catch((err: unknown) => {
+      // Name the model, as planning does, rather than recording a foreign error as UNKNOWN.
+      if (err instanceof TroupeError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      throw new TroupeError('MODEL_FAILED', `Model \`${model.name}\` failed on task \`${task.id}\`: ${message}`, {
+        cause: err,
       });
+    });
     if (reply.clarification !== undefined && task.answer === undefined)
       return { kind: 'clarify', question: reply.clarification };
     return { kind: 'ok', output: reply.content, durationMs: performance.now() - started };
@@ -288,7 +281,10 @@ export function fromTaskPool(deps: ExecutorDeps) {
       // Also wakes a task that waits for review in a resumed run, which has no actor yet.
       if (
         event.type === 'ANSWER' &&
-        (waiting.has(event.taskId) || session.state.tasks.get(event.taskId)?.status === 'awaiting_review')
+        (waiting.has(event.taskId) ||
+          session.state.tasks.get(event.taskId)?.status === 'awaiting_review' ||
+          // A clarification answered after a resume has no waiting actor yet: it starts afresh.
+          session.state.tasks.get(event.taskId)?.status === 'needs_clarification')
       ) {
         ready$.next(event.taskId);
       }

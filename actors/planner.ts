@@ -3,8 +3,11 @@ import { z } from 'zod';
 import { executorMachine } from '../machines/executor.js';
 import { plannerMachine } from '../machines/planner.js';
 import { ModelOutputError, PlanValidationError, ToolTimeoutError, TroupeError, toErrorInfo } from '../src/errors.js';
-import type { ModelReply, ModelRequest, TaskResult, ToolSpec } from '../src/model/Model.js';
-import { planMessages, synthesizeMessages } from '../src/model/prompts.js';
+import { callModel } from '../src/model/callModel.js';
+import { createCompactor } from '../src/model/compaction.js';
+import type { ModelReply, ModelRequest, ToolSpec } from '../src/model/Model.js';
+import { synthesisRequest } from '../src/model/modelSteps.js';
+import { planMessages } from '../src/model/prompts.js';
 import { parsePlan, planOutputSchema } from '../src/run/parsePlan.js';
 import type { Tool } from '../src/tools/defineTool.js';
 import { deadline, raceAbort } from '../src/util/abort.js';
@@ -40,7 +43,11 @@ function toolSpecs(tools: ReadonlyMap<string, Tool>): ToolSpec[] {
  * Every step is recorded through the run's session before the next one starts.
  */
 export function startPlanner(deps: PlannerDeps): Actor<typeof plannerMachine> {
-  const { session, model, tools, maxPlanAttempts, maxTasks, modelTimeoutMs } = deps;
+  const { session, model, tools, maxPlanAttempts, maxTasks, modelTimeoutMs, onToken } = deps;
+  // One compactor per run, shared with the executor, so compactions happen one at a time.
+  const compactor =
+    deps.compaction === undefined ? undefined : createCompactor(session, model, deps.compaction, onToken);
+  const steps = { ...deps, ...(compactor === undefined ? {} : { compactor }) };
 
   async function ask(request: ModelRequest, signal: AbortSignal): Promise<ModelReply> {
     const limit = deadline(
@@ -49,7 +56,11 @@ export function startPlanner(deps: PlannerDeps): Actor<typeof plannerMachine> {
       () => new ToolTimeoutError(`Model \`${model.name}\` (${request.purpose})`, modelTimeoutMs),
     );
     try {
-      return await raceAbort(model.complete(request, { signal: limit.signal }), limit.signal);
+      const call = callModel(session, model, request, {
+        signal: limit.signal,
+        ...(onToken === undefined ? {} : { onToken }),
+      });
+      return (await raceAbort(call, limit.signal)).reply;
     } catch (err) {
       if (err instanceof TroupeError) throw err;
       throw new TroupeError(
@@ -69,20 +80,23 @@ export function startPlanner(deps: PlannerDeps): Actor<typeof plannerMachine> {
     const { goal } = session.state;
     let feedback: string | undefined;
     for (let attempt = session.state.planAttempts + 1; ; attempt++) {
-      const reply = await ask(
-        {
-          purpose: 'plan',
-          goal,
-          tools: specs,
-          output: planSchema,
-          attempt,
-          ...(feedback === undefined ? {} : { feedback }),
-          messages: planMessages(goal, specs, feedback),
-        },
-        signal,
-      );
+      let content = '';
       try {
-        const tasks = parsePlan(reply.content, { tools, maxTasks });
+        // A reply the model adapter already refused (cut at its token limit, say) is re-asked like a bad plan.
+        const reply = await ask(
+          {
+            purpose: 'plan',
+            goal,
+            tools: specs,
+            output: planSchema,
+            attempt,
+            ...(feedback === undefined ? {} : { feedback }),
+            messages: planMessages(goal, specs, feedback),
+          },
+          signal,
+        );
+        content = reply.content;
+        const tasks = parsePlan(content, { tools, maxTasks });
         await session.execute({ type: 'plan', attempt, tasks });
         return;
       } catch (err) {
@@ -91,7 +105,7 @@ export function startPlanner(deps: PlannerDeps): Actor<typeof plannerMachine> {
           type: 'reject_plan',
           attempt,
           error: toErrorInfo(err),
-          output: reply.content.slice(0, keptOutput),
+          output: (err instanceof ModelOutputError ? err.output : content).slice(0, keptOutput),
         });
         if (attempt >= maxPlanAttempts) throw err;
         feedback = err.message;
@@ -100,15 +114,7 @@ export function startPlanner(deps: PlannerDeps): Actor<typeof plannerMachine> {
   });
 
   const synthesize = fromPromise<void>(async ({ signal }) => {
-    const { goal } = session.state;
-    const results: TaskResult[] = [];
-    for (const task of session.state.tasks.values()) {
-      results.push({ taskId: task.id, description: task.description, output: task.output });
-    }
-    const reply = await ask(
-      { purpose: 'synthesize', goal, results, messages: synthesizeMessages(goal, results) },
-      signal,
-    );
+    const reply = await ask(await synthesisRequest(steps, signal), signal);
     await session.execute({ type: 'complete', answer: reply.content });
   });
 
@@ -116,7 +122,7 @@ export function startPlanner(deps: PlannerDeps): Actor<typeof plannerMachine> {
     actors: {
       plan,
       synthesize,
-      execute: executorMachine.provide({ actors: { pool: fromTaskPool(deps) } }),
+      execute: executorMachine.provide({ actors: { pool: fromTaskPool(steps) } }),
     },
     actions: {
       recordFailure: (_, { error }) => session.submit({ type: 'fail', error }),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { defer, filter, from, type Observable, switchMap, takeWhile } from 'rxjs';
+import { defer, filter, from, type Observable, Subject, switchMap, takeWhile } from 'rxjs';
 import { type Actor, toPromise } from 'xstate';
 import { startMonitor } from '../../actors/monitor.js';
 import { startPlanner } from '../../actors/planner.js';
@@ -9,12 +9,13 @@ import { fromErrorInfo, TroupeError } from '../errors.js';
 import type { TroupeEvent } from '../events/types.js';
 import { memoryLog } from '../log/memoryLog.js';
 import { startTrigger, type Trigger, type TriggerOptions } from '../mcp/trigger.js';
+import type { ModelToken } from '../model/callModel.js';
 import { scriptedModel } from '../model/scriptedModel.js';
 import type { Metrics } from '../monitor/metrics.js';
 import { runCircuits, sessionReporter } from '../policies/runCircuits.js';
 import { evolve } from '../run/evolve.js';
 import { RunSession } from '../run/RunSession.js';
-import { initialRunState, isFinished, type RunState, type TaskStatus } from '../run/state.js';
+import { initialRunState, isFinished, type ModelTotals, type RunState, type TaskStatus } from '../run/state.js';
 import { assertSafeInput } from '../security/injection.js';
 import { eventRedactor } from '../security/redactEvent.js';
 import { redactorFromOptions } from '../security/redactionOptions.js';
@@ -34,6 +35,8 @@ export interface TaskSummary {
   attempts: number;
   output?: unknown;
   error?: { code: string; message: string };
+  /** The model calls made for the task, when there were any. */
+  usage?: ModelTotals;
 }
 
 /** How a run ended. `result` resolves with it; it never rejects. */
@@ -45,6 +48,8 @@ export interface RunResult {
   /** Why a run failed or was cancelled. */
   error?: TroupeError;
   tasks: readonly TaskSummary[];
+  /** Every model call of the run: calls, tokens and cost in USD. */
+  usage: ModelTotals;
 }
 
 /** A run in progress. */
@@ -58,6 +63,8 @@ export interface RunHandle {
   answer(taskId: string, text: string): Promise<void>;
   /** Stops the run: running tasks are aborted and the run ends `cancelled`. */
   cancel(reason?: string): Promise<RunResult>;
+  /** This run's streamed model text (from streaming models), live only: never recorded. */
+  readonly tokens$: Observable<ModelToken>;
 }
 
 /** Options of one run. */
@@ -80,6 +87,8 @@ export interface Runtime {
   readonly reviews: ReviewQueue;
   /** Every event appended from now on, of every run. */
   readonly events$: Observable<TroupeEvent>;
+  /** Streamed model text of every run, live only: tokens are not events (see `callModel`). */
+  readonly tokens$: Observable<ModelToken>;
   /** What the Monitor folded from every event since the runtime started: rates, latencies, errors, cost. */
   metrics(): Metrics;
   /** Serves the live dashboard, `/metrics`, `/healthz` and `/readyz` (127.0.0.1:4400 by default). */
@@ -99,20 +108,22 @@ function summarizeTasks(state: RunState): TaskSummary[] {
     attempts: t.attempts,
     ...(t.output === undefined ? {} : { output: t.output }),
     ...(t.error === undefined ? {} : { error: t.error }),
+    ...(t.usage === undefined ? {} : { usage: { ...t.usage } }),
   }));
 }
 
 function resultOf(session: RunSession): RunResult {
   const { state } = session;
   const tasks = summarizeTasks(state);
+  const usage = { ...state.usage };
   if (state.status === 'completed')
-    return { runId: state.runId, status: 'completed', answer: state.answer ?? '', tasks };
+    return { runId: state.runId, status: 'completed', answer: state.answer ?? '', tasks, usage };
   const error =
     session.logFailure ??
     (state.error === undefined
       ? new TroupeError('RUN_CANCELLED', 'The run was cancelled')
       : fromErrorInfo(state.error));
-  return { runId: state.runId, status: state.status === 'cancelled' ? 'cancelled' : 'failed', error, tasks };
+  return { runId: state.runId, status: state.status === 'cancelled' ? 'cancelled' : 'failed', error, tasks, usage };
 }
 
 function checkGoal(goal: unknown, max: number): string {
@@ -150,6 +161,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const swarm = swarmDeps(options, resolved.model);
   const live = new Map<string, LiveRun>();
   const active = new Set<RunHandle>();
+  const tokens = new Subject<ModelToken>();
   const outcomes = new OutcomeStore(log);
   let closed = false;
   const monitor = startMonitor({
@@ -186,6 +198,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           maxPlanAttempts: resolved.maxPlanAttempts,
           maxTasks: resolved.maxTasks,
           modelTimeoutMs: resolved.modelTimeoutMs,
+          onToken: (token) => tokens.next(token),
+          ...(resolved.compaction === undefined ? {} : { compaction: resolved.compaction }),
           ...(swarm === undefined ? {} : { swarm }),
           ...(resolved.inspect === undefined ? {} : { inspect: resolved.inspect }),
         });
@@ -203,6 +217,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         filter((event) => event.runId === session.runId),
         takeWhile((event) => !terminal.has(event.type), true),
       ),
+      tokens$: tokens.pipe(filter((token) => token.runId === session.runId)),
       async answer(taskId, text) {
         if (typeof text !== 'string' || text.trim() === '') {
           throw new TroupeError('INVALID_STATE', `Expected the answer to \`${taskId}\` to be a non-empty string`);
@@ -235,6 +250,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 
   const runtime: Runtime = {
     events$: defer(() => log.subscribe()),
+    tokens$: tokens.asObservable(),
     reviews: createReviewQueue({
       log,
       live,

@@ -2,6 +2,7 @@ import type { InspectionEvent, Observer } from 'xstate';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { EventLog } from '../log/EventLog.js';
+import { type CompactionOptions, checkCompaction } from '../model/compaction.js';
 import type { Model } from '../model/Model.js';
 import { type CircuitBreakerOptions, circuitBreakerOptionsSchema } from '../policies/runCircuits.js';
 import { type ScreeningPolicy, screeningPolicySchema } from '../security/injection.js';
@@ -42,6 +43,11 @@ export interface RuntimeOptions extends SwarmOptions {
   closeWith?: readonly { close(): Promise<void> }[];
   /** Receives XState inspection events of every actor (e.g. `@statelyai/inspect`'s `inspect`). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Summarise older results when a prompt would exceed `maxContextTokens` (see `createCompactor`).
+   * @default undefined (prompts are never compacted)
+   */
+  compaction?: CompactionOptions;
   /**
    * Circuit breakers, each run its own: `tools` puts one in front of every tool, `model` one
    * in front of the model endpoint (see `circuitBreaker` for the settings). An open tool
@@ -95,7 +101,10 @@ const optionsSchema = z.object({
 });
 
 /** Options with every default filled in. */
-export type ResolvedOptions = Required<Omit<RuntimeOptions, keyof SwarmOptions | 'inspect' | 'retry'>> & {
+export type ResolvedOptions = Required<
+  Omit<RuntimeOptions, keyof SwarmOptions | 'inspect' | 'retry' | 'compaction'>
+> & {
+  compaction: CompactionOptions | undefined;
   retry: { maxRetries: number; initialDelayMs: number; maxDelayMs: number };
   inspect: RuntimeOptions['inspect'];
 };
@@ -128,6 +137,7 @@ export function resolveOptions(
     maxGoalLength: options.maxGoalLength ?? 10_000,
     closeWith: options.closeWith ?? [],
     inspect: options.inspect,
+    compaction: options.compaction === undefined ? undefined : checkCompaction(options.compaction),
     circuitBreaker: options.circuitBreaker ?? {},
     redaction: options.redaction ?? {},
     screening: options.screening ?? {},

@@ -16,14 +16,15 @@ describe('social fan-out', () => {
 
     expect(result.status).toBe('completed');
     const events = await log.read(handle.runId);
-    const types = events.map((e) => e.type);
+    // Model calls (plan, synthesis) are recorded too; the lifecycle is checked without them.
+    const types = events.map((e) => e.type).filter((t) => t !== 'model.called');
     expect(types[0]).toBe('run.started');
     expect(types[1]).toBe('plan.created');
     expect(types.at(-1)).toBe('run.completed');
     expect(types.filter((t) => t === 'task.started')).toHaveLength(3);
     expect(types.filter((t) => t === 'task.completed')).toHaveLength(3);
 
-    const plan = events[1] as Extract<TroupeEvent, { type: 'plan.created' }>;
+    const plan = events.find((e) => e.type === 'plan.created') as Extract<TroupeEvent, { type: 'plan.created' }>;
     expect(plan.tasks.map((t) => t.tool).sort()).toEqual(['postToBluesky', 'postToThreads', 'postToX']);
     expect(outbox.posts.map((p) => p.platform).sort()).toEqual(['bluesky', 'threads', 'x']);
     expect(outbox.posts.every((p) => p.text === 'hello world')).toBe(true);

@@ -1,0 +1,94 @@
+import type { PlannedTask } from '../events/types.js';
+import type { RunSession } from '../run/RunSession.js';
+import type { TaskState } from '../run/state.js';
+import { callModel, type ModelToken } from './callModel.js';
+import { type Compactor, type PromptBuilder, withSummary } from './compaction.js';
+import type { Model, ModelReply, SynthesizeRequest, TaskResult } from './Model.js';
+import { processMessages, synthesizeMessages } from './prompts.js';
+
+/** What the model steps of a run share. */
+export interface ModelStepDeps {
+  session: RunSession;
+  model: Model;
+  /** Present when the run compacts its context. */
+  compactor?: Compactor;
+  /** Receives streamed model text. */
+  onToken?: (token: ModelToken) => void;
+}
+
+function resultOf(session: RunSession, taskId: string): TaskResult {
+  const task = session.state.tasks.get(taskId);
+  return { taskId, description: task?.description ?? taskId, output: task?.output };
+}
+
+async function fit(deps: ModelStepDeps, results: TaskResult[], build: PromptBuilder, signal: AbortSignal) {
+  if (deps.compactor === undefined) return { results, messages: build(results, undefined), summary: undefined };
+  return deps.compactor.fit(results, build, signal);
+}
+
+function inputsOf(results: readonly TaskResult[]): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const r of results) inputs[r.taskId] = r.output;
+  return inputs;
+}
+
+/**
+ * Runs one `processing` task on the model, recorded as a `model.called` of the task: the
+ * prompt holds the outputs of its dependencies (older ones summarised when the run compacts)
+ * and the human's answer once there is one.
+ *
+ * @example
+ * const reply = await processStep({ session, model }, task, signal);
+ * // => { content: 'A draft of the announcement…' } or { content: '', clarification: 'Which tone?' }
+ */
+export async function processStep(deps: ModelStepDeps, task: TaskState, signal: AbortSignal): Promise<ModelReply> {
+  const { session, model, onToken } = deps;
+  const { goal } = session.state;
+  const planned: PlannedTask = {
+    id: task.id,
+    description: task.description,
+    kind: task.kind,
+    dependsOn: [...task.dependsOn],
+  };
+  const build: PromptBuilder = (results, summary) =>
+    withSummary(processMessages(goal, planned, inputsOf(results), task.answer), summary);
+  const fitted = await fit(
+    deps,
+    task.dependsOn.map((id) => resultOf(session, id)),
+    build,
+    signal,
+  );
+  const request = {
+    purpose: 'process' as const,
+    goal,
+    task: planned,
+    inputs: inputsOf(fitted.results),
+    messages: fitted.messages,
+    ...(task.answer === undefined ? {} : { answer: task.answer }),
+    ...(fitted.summary === undefined ? {} : { summary: fitted.summary }),
+  };
+  const options = { signal, taskId: task.id, ...(onToken === undefined ? {} : { onToken }) };
+  return (await callModel(session, model, request, options)).reply;
+}
+
+/**
+ * The request for a run's final answer: every task's result in plan order, the older ones
+ * replaced by the run's summary when the run compacts.
+ *
+ * @example
+ * const request = await synthesisRequest({ session, model, compactor }, signal);
+ * // => { purpose: 'synthesize', results: [last two results], summary: '…', messages }
+ */
+export async function synthesisRequest(deps: ModelStepDeps, signal: AbortSignal): Promise<SynthesizeRequest> {
+  const { goal } = deps.session.state;
+  const results = [...deps.session.state.tasks.keys()].map((id) => resultOf(deps.session, id));
+  const build: PromptBuilder = (visible, summary) => withSummary(synthesizeMessages(goal, visible), summary);
+  const fitted = await fit(deps, results, build, signal);
+  return {
+    purpose: 'synthesize',
+    goal,
+    results: fitted.results,
+    messages: fitted.messages,
+    ...(fitted.summary === undefined ? {} : { summary: fitted.summary }),
+  };
+}

@@ -1,0 +1,188 @@
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionTool,
+} from 'openai/resources/chat/completions';
+import { z } from 'zod';
+import { ModelOutputError } from '../errors.js';
+import type { Usage } from '../events/types.js';
+import { describeIssues } from '../tools/defineTool.js';
+import type { ModelReply, ModelRequest } from './Model.js';
+
+/** The function a processing step calls when it cannot go on without a human. */
+export const clarificationFunction = 'ask_clarification';
+
+const clarificationArgs = z.object({
+  question: z.string().min(1).max(2_000).describe('The one question the human must answer, self-contained.'),
+});
+
+/** A JSON schema from zod, without the `$schema` key some compatible servers refuse. */
+function jsonSchema(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = schema;
+  return rest;
+}
+
+const clarificationTool: ChatCompletionTool = {
+  type: 'function',
+  function: {
+    name: clarificationFunction,
+    description:
+      'Ask the human a question when the step cannot be carried out without their answer (an ambiguous ' +
+      'or missing detail). Use it only when truly blocked; otherwise answer the step directly.',
+    parameters: jsonSchema(z.toJSONSchema(clarificationArgs) as Record<string, unknown>),
+  },
+};
+
+/** Settings of the request body that do not depend on the request. */
+export interface ChatSettings {
+  model: string;
+  temperature?: number;
+  maxOutputTokens?: number;
+  /** How a JSON answer is asked for: a JSON schema, any JSON object, or by the prompt alone. */
+  structuredOutput: 'json_schema' | 'json_object' | 'prompt';
+}
+
+/** Whether a request offers the model the clarification function. */
+export function offersClarification(request: ModelRequest): boolean {
+  return request.purpose === 'process' && request.answer === undefined;
+}
+
+/**
+ * The body of a chat completion for `request`: its messages; for plans and judgements the
+ * JSON schema of the answer as `response_format`; for a processing step not yet answered by a
+ * human, the `ask_clarification` function.
+ */
+export function chatBody(request: ModelRequest, settings: ChatSettings): ChatCompletionCreateParamsNonStreaming {
+  const body: ChatCompletionCreateParamsNonStreaming = {
+    model: settings.model,
+    messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+  };
+  if (settings.temperature !== undefined) body.temperature = settings.temperature;
+  if (settings.maxOutputTokens !== undefined) body.max_tokens = settings.maxOutputTokens;
+  if ((request.purpose === 'plan' || request.purpose === 'judge') && settings.structuredOutput !== 'prompt') {
+    body.response_format =
+      settings.structuredOutput === 'json_object'
+        ? { type: 'json_object' }
+        : {
+            type: 'json_schema',
+            json_schema: { name: request.output.name, schema: jsonSchema(request.output.schema), strict: false },
+          };
+  }
+  if (offersClarification(request)) {
+    body.tools = [clarificationTool];
+    body.tool_choice = 'auto';
+  }
+  return body;
+}
+
+/** What one completion said, whether it came whole or streamed. */
+export interface ChatOutcome {
+  content: string;
+  finishReason: string | null;
+  toolCalls: { name: string; arguments: string }[];
+  usage?: Usage;
+}
+
+function usageOf(usage: { prompt_tokens: number; completion_tokens: number } | null | undefined): Usage | undefined {
+  if (usage === null || usage === undefined) return undefined;
+  return { inputTokens: usage.prompt_tokens ?? 0, outputTokens: usage.completion_tokens ?? 0 };
+}
+
+/** The outcome of a whole (not streamed) completion. */
+export function outcomeOf(completion: ChatCompletion, what: string): ChatOutcome {
+  const choice = completion.choices?.[0];
+  if (choice === undefined) {
+    throw new ModelOutputError(`${what} answered with no choices`, JSON.stringify(completion).slice(0, 2_000));
+  }
+  const toolCalls = (choice.message.tool_calls ?? []).flatMap((call) =>
+    call.type === 'function' ? [{ name: call.function.name, arguments: call.function.arguments }] : [],
+  );
+  const usage = usageOf(completion.usage);
+  return {
+    content: choice.message.content ?? '',
+    finishReason: choice.finish_reason ?? null,
+    toolCalls,
+    ...(usage === undefined ? {} : { usage }),
+  };
+}
+
+/**
+ * Reads a streamed completion to its end, handing each piece of text to `onToken` and
+ * assembling tool calls from their deltas (by index, as the API sends them).
+ */
+export async function readStream(
+  chunks: AsyncIterable<ChatCompletionChunk>,
+  onToken: ((delta: string) => void) | undefined,
+): Promise<ChatOutcome> {
+  let content = '';
+  let finishReason: string | null = null;
+  let usage: Usage | undefined;
+  const calls: { name: string; arguments: string }[] = [];
+  for await (const chunk of chunks) {
+    usage = usageOf(chunk.usage) ?? usage;
+    const choice = chunk.choices?.[0];
+    if (choice === undefined) continue;
+    const text = choice.delta?.content;
+    if (typeof text === 'string' && text !== '') {
+      content += text;
+      onToken?.(text);
+    }
+    for (const delta of choice.delta?.tool_calls ?? []) {
+      calls[delta.index] ??= { name: '', arguments: '' };
+      const call = calls[delta.index] as { name: string; arguments: string };
+      call.name += delta.function?.name ?? '';
+      call.arguments += delta.function?.arguments ?? '';
+    }
+    finishReason = choice.finish_reason ?? finishReason;
+  }
+  return { content, finishReason, toolCalls: calls.filter(Boolean), ...(usage === undefined ? {} : { usage }) };
+}
+
+function clarificationOf(call: { name: string; arguments: string }, request: ModelRequest, what: string): string {
+  if (call.name !== clarificationFunction || !offersClarification(request)) {
+    const offered = offersClarification(request) ? `only \`${clarificationFunction}\` is offered` : 'none is offered';
+    throw new ModelOutputError(`${what} called function \`${call.name}\`, but ${offered}`, call.arguments);
+  }
+  let args: unknown;
+  try {
+    args = JSON.parse(call.arguments);
+  } catch (err) {
+    throw new ModelOutputError(
+      `${what} called \`${clarificationFunction}\` with arguments that are not JSON: \`${call.arguments.slice(0, 200)}\``,
+      call.arguments,
+      { cause: err },
+    );
+  }
+  const parsed = clarificationArgs.safeParse(args);
+  if (!parsed.success) {
+    throw new ModelOutputError(
+      `${what} called \`${clarificationFunction}\` with invalid arguments: ${describeIssues(parsed.error)}`,
+      call.arguments,
+    );
+  }
+  return parsed.data.question;
+}
+
+/**
+ * Turns an outcome into a `ModelReply`: a call of `ask_clarification` becomes
+ * `clarification`; an answer cut at the token limit or by a content filter, a call of any
+ * other function, or bad arguments are `ModelOutputError`s carrying what the model said.
+ */
+export function replyOf(outcome: ChatOutcome, request: ModelRequest, what: string): ModelReply {
+  const usage = outcome.usage === undefined ? {} : { usage: outcome.usage };
+  const [call] = outcome.toolCalls;
+  if (call !== undefined)
+    return { content: outcome.content, clarification: clarificationOf(call, request, what), ...usage };
+  if (outcome.finishReason === 'length') {
+    throw new ModelOutputError(
+      `${what} stopped at its output token limit (finish_reason: length) after ${outcome.content.length} characters; ` +
+        'raise `maxOutputTokens` or ask for less',
+      outcome.content,
+    );
+  }
+  if (outcome.finishReason === 'content_filter') {
+    throw new ModelOutputError(`${what} was cut by the provider's content filter`, outcome.content);
+  }
+  return { content: outcome.content, ...usage };
+}
