@@ -51,6 +51,16 @@ export type {
   UnsequencedEvent,
   Usage,
 } from './events/types.js';
+export type { BudgetConfig } from './judge/budgetConfig.js';
+// Planner–Worker–Judge: the Judge, the budget judge (CFO) and the review queue
+export { budgetConfigSchema, loadBudgetConfig, parseBudgetConfig } from './judge/budgetConfig.js';
+export type { BudgetDecision, BudgetPolicy, Spend } from './judge/budgetPolicy.js';
+export { budgetPolicy } from './judge/budgetPolicy.js';
+export type { Judge, JudgeFn, Judgement, JudgeOptions, JudgeScore, JudgeSubject, Verdict } from './judge/judge.js';
+export { band, createJudge } from './judge/judge.js';
+export { judgeScoreSchema, modelJudge } from './judge/modelJudge.js';
+export type { PendingReview, ReviewDecision, ReviewQueue } from './judge/reviewQueue.js';
+export type { SwarmOptions } from './judge/swarmOptions.js';
 export type { EventLog, RunSummary } from './log/EventLog.js';
 export { memoryLog } from './log/memoryLog.js';
 // Durable runs: the SQLite log and recorded tool outcomes (exactly-once effects)
@@ -94,6 +104,11 @@ export type { RunHandle, RunOptions, RunResult, Runtime, TaskSummary } from './r
 export { createRuntime } from './runtime/createRuntime.js';
 export type { RuntimeOptions } from './runtime/options.js';
 // Aggregation operators for dispatch results
+export type { CommitRequest, GlobalState, StateChange, StateRead, VersionedEntry } from './state/globalState.js';
+// Global state with optimistic concurrency
+export { createGlobalState } from './state/globalState.js';
+export type { StateUpdate, UpdateStateOptions } from './state/updateState.js';
+export { updateState } from './state/updateState.js';
 export type { OutputField, ResultLike } from './streams/asAggregate.js';
 export { asAggregate } from './streams/asAggregate.js';
 export { bestResult } from './streams/bestResult.js';
