@@ -8,9 +8,14 @@ import { defineTool, type ToolContext } from '../../src/tools/defineTool.js';
 /** Retry delays small enough that tests never wait on them. */
 export const fastRetry = { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 2 };
 
-/** The `type`s of a run's events, in log order. */
+/** Whether an event records the run's or a task's lifecycle (not a model call, a verdict, a metric...). */
+export function isLifecycle(event: TroupeEvent): boolean {
+  return event.type.startsWith('run.') || event.type.startsWith('plan.') || event.type.startsWith('task.');
+}
+
+/** The `type`s of a run's lifecycle events, in log order. */
 export async function typesOf(log: EventLog, runId: string): Promise<TroupeEventType[]> {
-  return (await log.read(runId)).map((e) => e.type);
+  return (await log.read(runId)).filter(isLifecycle).map((e) => e.type);
 }
 
 /** The events of one type of a run, in log order. */

@@ -192,7 +192,7 @@ describe('readyTasks and readyAfter', () => {
     report(state, { type: 'started', taskId: 'a', attempt: 1 });
     report(state, { type: 'retrying', taskId: 'a', attempt: 1, delayMs: 1, error: boom });
     report(state, { type: 'started', taskId: 'a', attempt: 2 });
-    expect(state.counts).toEqual({ planned: 1, running: 1, completed: 0, needs_clarification: 0, failed: 0 });
+    expect(state.counts).toMatchObject({ planned: 1, running: 1, completed: 0, needs_clarification: 0, failed: 0 });
     expect(state.tasks.get('a')).toMatchObject({ attempts: 2, error: boom });
   });
 });
