@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 import { TroupeError } from '../errors.js';
 import type { Command } from './command.js';
+import { approveCommand, rejectCommand, reviewsCommand } from './commands/reviews.js';
 import { runCommand } from './commands/run.js';
 
 /** Every `troupe` subcommand, by name. */
 const commands: Record<string, Command> = {
   run: runCommand,
+  reviews: reviewsCommand,
+  approve: approveCommand,
+  reject: rejectCommand,
 };
 
 const usage = `troupe — an actor-model runtime for AI-agent orchestration
