@@ -172,6 +172,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const dashboards = new Set<DashboardServer>();
 
   function launch(session: RunSession, started: Promise<readonly TroupeEvent[]>, firstSeq: Promise<number>): RunHandle {
+    // A log that refuses the first event fails `events$` for its subscribers; unwatched, it must not go unhandled.
+    firstSeq.catch(() => undefined);
     let actor: Actor<typeof plannerMachine> | undefined;
     let cancelReason: string | undefined;
     const finished = started
