@@ -1,5 +1,10 @@
 // Runtime
 
+// Config: one schema for env, file and options
+export type { EnvBinding, TroupeConfig } from './config/configSchema.js';
+export { envBindings, troupeConfigSchema } from './config/configSchema.js';
+export type { LoadConfigOptions, LoadedConfig } from './config/loadConfig.js';
+export { loadConfig } from './config/loadConfig.js';
 export { demoModel } from './demo/demoModel.js';
 export type { Post } from './demo/socialPlatforms.js';
 // Offline demo: social platform stand-ins and the model that plans for them
@@ -62,6 +67,9 @@ export { judgeScoreSchema, modelJudge } from './judge/modelJudge.js';
 export type { PendingReview, ReviewDecision, ReviewQueue } from './judge/reviewQueue.js';
 export type { SwarmOptions } from './judge/swarmOptions.js';
 export type { EventLog, RunSummary } from './log/EventLog.js';
+// Structured logging with redaction
+export type { Logger, LoggerOptions, LogLevel } from './log/logger.js';
+export { createLogger, logEvents } from './log/logger.js';
 export { memoryLog } from './log/memoryLog.js';
 // Durable runs: the SQLite log and recorded tool outcomes (exactly-once effects)
 export type { SqliteLog, SqliteLogOptions } from './log/sqliteLog.js';
@@ -103,6 +111,47 @@ export { initialRunState } from './run/state.js';
 export type { RunHandle, RunOptions, RunResult, Runtime, TaskSummary } from './runtime/createRuntime.js';
 export { createRuntime } from './runtime/createRuntime.js';
 export type { RuntimeOptions } from './runtime/options.js';
+// Security: secret and PII redaction, injection screening, outbound auth
+export type { AuthConfig, ResolvedAuth } from './security/auth.js';
+export { authConfigSchema, resolveAuth } from './security/auth.js';
+export type {
+  InjectionFinding,
+  InputSource,
+  ScreenAction,
+  ScreeningPolicy,
+  ScreenOptions,
+  ScreenVerdict,
+} from './security/injection.js';
+export {
+  assertSafeInput,
+  defaultScreeningPolicy,
+  detectInjection,
+  screenInput,
+  screeningPolicySchema,
+} from './security/injection.js';
+export type { InjectionRule, InjectionRuleId } from './security/injectionRules.js';
+export { injectionRules } from './security/injectionRules.js';
+export type { NormalizedText } from './security/normalizeText.js';
+export { normalizeForScreening } from './security/normalizeText.js';
+export type { PIIFinding, PIIKind } from './security/pii.js';
+export { detectPII, piiRules, redactPII } from './security/pii.js';
+export type { QuarantineItem, UntrustedValue } from './security/quarantine.js';
+export { quarantine, quarantineValues, untrustedDataNotice } from './security/quarantine.js';
+export type { RedactDeepOptions, Redaction } from './security/redactDeep.js';
+export { redactDeep, sensitiveKeyPattern } from './security/redactDeep.js';
+export type { EventRedactor } from './security/redactEvent.js';
+export { eventRedactor } from './security/redactEvent.js';
+export type { RedactionOptions } from './security/redactionOptions.js';
+export { redactionOptionsSchema, redactorFromOptions, wellKnownSecretEnv } from './security/redactionOptions.js';
+export type { Redactor, RedactorOptions } from './security/redactor.js';
+export { createRedactor } from './security/redactor.js';
+export { redactSecrets } from './security/redactSecrets.js';
+export type { WritableLike } from './security/redactStream.js';
+export { redactionSafeguard, redactStream } from './security/redactStream.js';
+export type { FilteredResponse, ResponseFilter } from './security/responseFilter.js';
+export { createResponseFilter, filterResponse } from './security/responseFilter.js';
+export type { RedactionPatternSpec, RedactionRule } from './security/secretPatterns.js';
+export { builtinSecretRules, compileRules } from './security/secretPatterns.js';
 // Aggregation operators for dispatch results
 export type { CommitRequest, GlobalState, StateChange, StateRead, VersionedEntry } from './state/globalState.js';
 // Global state with optimistic concurrency

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { TroupeError } from '../errors.js';
+import { redactionSafeguard } from '../security/redactStream.js';
 import type { Command } from './command.js';
 import { approveCommand, rejectCommand, reviewsCommand } from './commands/reviews.js';
 import { runCommand } from './commands/run.js';
@@ -36,6 +37,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   return command.run(rest);
 }
+
+// Whatever a command prints, on stdout or stderr, secrets and personal data are redacted on the way out.
+redactionSafeguard();
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -57,9 +57,21 @@ export interface UntrustedValue {
   value: unknown;
 }
 
+// The screen reads the strings as written: in JSON a newline is `\n` and a `system:` line hides.
+function stringsOf(value: unknown, out: string[] = [], depth = 0): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (typeof value === 'object' && value !== null && depth < 32) {
+    for (const [key, item] of Object.entries(value)) {
+      if (!Array.isArray(value)) out.push(key);
+      stringsOf(item, out, depth + 1);
+    }
+  }
+  return out;
+}
+
 /**
  * Screens each value as a tool result and wraps them all as untrusted data, for prompts that
- * feed results back to a model. Strings are screened as written, other values as JSON; every
+ * feed results back to a model. The strings inside each value are screened as written; every
  * value is shown as JSON, so newlines inside cannot start a fake `system:` line.
  *
  * @example
@@ -71,7 +83,7 @@ export function quarantineValues(values: readonly UntrustedValue[]): string {
   return quarantine(
     values.map(({ label, value }) => {
       const json = JSON.stringify(value) ?? 'null';
-      return { label, content: json, findings: detectInjection(typeof value === 'string' ? value : json) };
+      return { label, content: json, findings: detectInjection(stringsOf(value).join('\n')) };
     }),
   );
 }

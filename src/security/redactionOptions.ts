@@ -65,7 +65,8 @@ export const redactionOptionsSchema = z.object({
 
 /**
  * Builds the redactor that `RedactionOptions` describe, reading secret values from `env` now,
- * at start-up. `undefined` when redaction is off.
+ * at start-up: the env vars named in `secretEnv`, in `TROUPE_SECRET_ENV` (comma-separated) and
+ * in `wellKnownSecretEnv`. `undefined` when redaction is off.
  *
  * @example
  * redactorFromOptions({ secretEnv: ['DB_PASSWORD'] }, { DB_PASSWORD: 'pa55-w0rd!' })?.text('pw pa55-w0rd!')
@@ -81,7 +82,8 @@ export function redactorFromOptions(
   extraSecrets: readonly string[] = [],
 ): Redactor | undefined {
   if (options.enabled === false) return undefined;
-  const names = new Set([...wellKnownSecretEnv, ...(options.secretEnv ?? [])]);
+  const fromEnv = (env.TROUPE_SECRET_ENV ?? '').split(',').map((name) => name.trim());
+  const names = new Set([...wellKnownSecretEnv, ...(options.secretEnv ?? []), ...fromEnv]);
   const values = [...extraSecrets];
   for (const name of names) {
     const value = env[name];

@@ -42,9 +42,10 @@ function rule(kind: string, source: string, flags = 'g'): RedactionRule {
  * // => true
  */
 export const builtinSecretRules: readonly RedactionRule[] = [
+  // The whole block up to its END line; a block cut short loses its base64 lines, not the prose after.
   rule(
     'PRIVATE_KEY',
-    '-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\\s\\\\:,-]*(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)?',
+    '-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[\\s\\S]*?-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?:(?:\\s|\\\\[rn])*[A-Za-z0-9+/=]{16,})*)',
   ),
   rule('ANTHROPIC_KEY', `${start}sk-ant-[A-Za-z0-9_-]{20,}${end}`),
   rule('OPENAI_KEY', `${start}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}${end}`),

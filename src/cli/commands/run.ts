@@ -1,15 +1,15 @@
-import { demoModel } from '../../demo/demoModel.js';
-import { Outbox, socialPlatformTools } from '../../demo/socialPlatforms.js';
-import { createRuntime } from '../../runtime/createRuntime.js';
+import { cliRuntime } from '../cliRuntime.js';
 import { type Command, intOption, parseCommandArgs } from '../command.js';
 import { describeEvent, ProgressLine } from '../progress.js';
 
-const usage = 'run "<goal>" [--json] [--concurrency <n>]';
+const usage = 'run "<goal>" [--json] [--concurrency <n>] [--log <file>] [--latency <ms>]';
 
 /**
  * `troupe run "<goal>"`: runs a goal on the offline demo model and platform tools, showing a
  * live progress line on a terminal, a line per event otherwise, or every event as a JSON line
- * with `--json`. Exits 0 when the run completes, 1 when it fails, 130 when interrupted.
+ * with `--json`. Events go to the SQLite log `--log` (default `.troupe/events.db`), so a run
+ * the process lost continues with `troupe resume <runId>`. Exits 0 when the run completes,
+ * 1 when it fails, 130 when interrupted.
  */
 export const runCommand: Command = {
   usage,
@@ -19,6 +19,8 @@ export const runCommand: Command = {
       {
         json: { type: 'boolean', default: false },
         concurrency: { type: 'string' },
+        log: { type: 'string' },
+        latency: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       usage,
@@ -29,10 +31,11 @@ export const runCommand: Command = {
     }
     const goal = positionals.join(' ');
     const concurrency = intOption('concurrency', values.concurrency as string | undefined, 1);
-    const runtime = createRuntime({
-      model: demoModel(),
-      tools: socialPlatformTools(new Outbox()),
+    const latencyMs = intOption('latency', values.latency as string | undefined, 0);
+    const runtime = cliRuntime({
+      ...(typeof values.log === 'string' ? { log: values.log } : {}),
       ...(concurrency === undefined ? {} : { concurrency }),
+      ...(latencyMs === undefined ? {} : { latencyMs }),
     });
     const handle = runtime.run(goal);
     const interactive = values.json !== true && process.stdout.isTTY === true;

@@ -31,6 +31,12 @@ describe('secret redaction', () => {
     );
   });
 
+  it('redacts a private key block cut short, and not the prose after it', () => {
+    const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7';
+    const out = redactSecrets(`-----BEGIN PRIVATE KEY-----\n${body}\n${body}\nthe rest is prose`);
+    expect(out).toBe('[REDACTED_PRIVATE_KEY]\nthe rest is prose');
+  });
+
   it('is idempotent: redacting twice changes nothing more', () => {
     const redactor = createRedactor();
     for (const sample of [...secretSamples, ...piiSamples]) {

@@ -1,0 +1,54 @@
+import { sqliteLog } from '../../log/sqliteLog.js';
+import { type Command, parseCommandArgs } from '../command.js';
+import { defaultLogFile } from './reviews.js';
+
+const usage = 'runs [--log <file>] [--json]';
+
+function when(ts: number): string {
+  return new Date(ts).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/**
+ * `troupe runs`: every run in a log, oldest first — id, status, events, when it started and
+ * last moved, and its goal; `--json` prints one JSON line per run. Reads the log read-only,
+ * so it works while another process is writing it.
+ */
+export const runsCommand: Command = {
+  usage,
+  async run(argv) {
+    const { values } = parseCommandArgs(
+      argv,
+      { log: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      usage,
+    );
+    if (values.help === true) {
+      process.stdout.write(`Usage: troupe ${usage}\n`);
+      return 0;
+    }
+    const log = sqliteLog((values.log as string | undefined) ?? defaultLogFile, { readOnly: true });
+    try {
+      const runs = await log.runs();
+      if (values.json === true) {
+        for (const run of runs) process.stdout.write(`${JSON.stringify(run)}\n`);
+        return 0;
+      }
+      if (runs.length === 0) {
+        process.stdout.write(`No runs in ${log.file}.\n`);
+        return 0;
+      }
+      const rows = runs.map((r) => [r.runId, r.status, String(r.events), when(r.startedAt), when(r.updatedAt), r.goal]);
+      const header = ['RUN', 'STATUS', 'EVENTS', 'STARTED', 'UPDATED', 'GOAL'];
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+      const line = (cells: string[]) =>
+        cells
+          .map((cell, i) => (i === cells.length - 1 ? cell.replace(/\s+/g, ' ').slice(0, 80) : cell.padEnd(widths[i] ?? 0)))
+          .join('  ');
+      process.stdout.write(`${[header, ...rows].map(line).join('\n')}\n`);
+      const unfinished = runs.filter((r) => r.status === 'running').length;
+      if (unfinished > 0) process.stdout.write(`\n${unfinished} run(s) not finished: \`troupe resume <run>\` continues one.\n`);
+      return 0;
+    } finally {
+      await log.close();
+    }
+  },
+};

@@ -1,0 +1,48 @@
+import type { RunHandle } from '../runtime/createRuntime.js';
+import { describeEvent, ProgressLine } from './progress.js';
+
+/** How `followRun` shows a run. */
+export interface FollowOptions {
+  /** Every event as a JSON line instead of text. */
+  json: boolean;
+  /** Events up to this seq were shown before (a resumed run): they only feed the progress line. @default -1 */
+  shownThroughSeq?: number;
+}
+
+/**
+ * Shows a run until it ends — a live progress line on a terminal, a line per event when piped,
+ * JSON lines with `json` — and turns Ctrl-C into a cancel. Resolves with the exit code: 0
+ * completed, 1 failed, 130 cancelled. A run that did not complete names the command that
+ * continues it.
+ *
+ * @example
+ * process.exitCode = await followRun(runtime.run(goal), { json: false });
+ * // => prints "run … started", one line per event, then the answer
+ */
+export async function followRun(handle: RunHandle, options: FollowOptions): Promise<number> {
+  const { json } = options;
+  const shown = options.shownThroughSeq ?? -1;
+  const interactive = !json && process.stdout.isTTY === true;
+  const progress = new ProgressLine();
+  const ticker = interactive ? setInterval(() => process.stdout.write(`\r${progress.render()}`), 100) : undefined;
+  const subscription = handle.events$.subscribe((event) => {
+    progress.update(event);
+    if (event.seq <= shown || interactive) return;
+    process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${describeEvent(event)}\n`);
+  });
+  const onInterrupt = () => void handle.cancel('interrupted (SIGINT)');
+  process.once('SIGINT', onInterrupt);
+  try {
+    const result = await handle.result;
+    if (ticker !== undefined) process.stdout.write(`\r${progress.render()}\n`);
+    if (!json) {
+      if (result.status === 'completed') process.stdout.write(`\n${result.answer ?? ''}\n`);
+      else process.stderr.write(`\nrun ${result.status}: ${result.error?.code}: ${result.error?.message}\n`);
+    }
+    return result.status === 'completed' ? 0 : result.status === 'cancelled' ? 130 : 1;
+  } finally {
+    if (ticker !== undefined) clearInterval(ticker);
+    process.off('SIGINT', onInterrupt);
+    subscription.unsubscribe();
+  }
+}
