@@ -74,6 +74,8 @@ export function describeEvent(event: TroupeEvent): string {
       return `task ${event.taskId} started (attempt ${event.attempt})`;
     case 'task.retrying':
       return `task ${event.taskId} retrying in ${event.delayMs} ms: ${event.error.message}`;
+    case 'tool.succeeded':
+      return `tool ${event.tool} succeeded for task ${event.taskId} (idempotency key ${event.idempotencyKey})`;
     case 'task.completed':
       return `task ${event.taskId} completed in ${event.durationMs.toFixed(1)} ms`;
     case 'task.clarification_requested':
