@@ -70,7 +70,9 @@ export const replayCommand: Command = {
     const shown = untilSeq === undefined ? events : events.filter((e) => e.seq <= untilSeq);
     const state = shown.reduce(evolve, initialRunState(runId));
     if (values.json === true) {
-      process.stdout.write(`${JSON.stringify({ runId, untilSeq: untilSeq ?? null, events: shown, state: stateJson(state) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ runId, untilSeq: untilSeq ?? null, events: shown, state: stateJson(state) })}\n`,
+      );
       return 0;
     }
     const start = events[0]?.ts ?? 0;

@@ -41,11 +41,14 @@ export const runsCommand: Command = {
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
       const line = (cells: string[]) =>
         cells
-          .map((cell, i) => (i === cells.length - 1 ? cell.replace(/\s+/g, ' ').slice(0, 80) : cell.padEnd(widths[i] ?? 0)))
+          .map((cell, i) =>
+            i === cells.length - 1 ? cell.replace(/\s+/g, ' ').slice(0, 80) : cell.padEnd(widths[i] ?? 0),
+          )
           .join('  ');
       process.stdout.write(`${[header, ...rows].map(line).join('\n')}\n`);
       const unfinished = runs.filter((r) => r.status === 'running').length;
-      if (unfinished > 0) process.stdout.write(`\n${unfinished} run(s) not finished: \`troupe resume <run>\` continues one.\n`);
+      if (unfinished > 0)
+        process.stdout.write(`\n${unfinished} run(s) not finished: \`troupe resume <run>\` continues one.\n`);
       return 0;
     } finally {
       await log.close();
