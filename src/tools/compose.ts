@@ -21,7 +21,11 @@ export interface ComposeOptions {
   description?: string;
   /** @default every capability of every step */
   capabilities?: readonly string[];
-  /** Results remembered per step and input; `0` turns caching off. @default 100 */
+  /**
+   * Chain inputs whose step results are remembered; `0` turns caching off. A repeated input
+   * reuses every step that already succeeded for it, so a chain that failed at step 3 resumes
+   * there instead of repeating the side effects of steps 1 and 2. @default 100
+   */
   cacheSize?: number;
 }
 
@@ -54,7 +58,6 @@ interface Plan {
   step: ComposeStep;
   /** Input field → where it comes from, for object inputs wired by name; `undefined` otherwise. */
   wiring: [string, string][] | undefined;
-  cache: LRUCache<string, { value: unknown }> | undefined;
 }
 
 /** Checks every step can be fed from what comes before; returns each step's wiring. */
@@ -123,7 +126,7 @@ function toStep(value: Tool | ComposeStep, i: number): ComposeStep {
  * function); the wiring is checked against the zod schemas when `compose` is called, so a
  * chain whose output cannot feed the next input is rejected (`ComposeError`) before anything
  * runs, naming the fields. A failing step throws `ComposeStepError` with the step's number and
- * its original error; each step's results are cached per input.
+ * its original error; the results of the steps are cached per chain input.
  *
  * @example
  * const pipeline = compose({ name: 'triage' }, fetchPage, parseHtml, { tool: extract, input: { text: 'body' } });
@@ -152,22 +155,15 @@ export function compose(...args: readonly [ComposeOptions | Tool | ComposeStep, 
   const issues: string[] = [];
   const wirings = check(steps, issues);
   if (issues.length > 0) throw new ComposeError(name, issues);
-  const plans: Plan[] = steps.map((step, i) => ({
-    step,
-    wiring: wirings[i],
-    cache: cacheSize === 0 ? undefined : new LRUCache<string, { value: unknown }>({ max: cacheSize }),
-  }));
+  const plans: Plan[] = steps.map((step, i) => ({ step, wiring: wirings[i] }));
+  // Chain input → the outputs of the steps that succeeded for it, in order.
+  const cache = cacheSize === 0 ? undefined : new LRUCache<string, unknown[]>({ max: cacheSize });
   const first = (steps[0] as ComposeStep).tool;
   const last = (steps[steps.length - 1] as ComposeStep).tool;
 
   async function runStep(plan: Plan, i: number, input: unknown, context: ToolContext): Promise<unknown> {
-    const key = plan.cache === undefined ? '' : stableStringify(input);
-    const hit = plan.cache?.get(key);
-    if (hit !== undefined) return hit.value;
     try {
-      const value = await plan.step.tool.call(input, { ...context, idempotencyKey: `${context.idempotencyKey}:${i}` });
-      plan.cache?.set(key, { value });
-      return value;
+      return await plan.step.tool.call(input, { ...context, idempotencyKey: `${context.idempotencyKey}:${i}` });
     } catch (err) {
       throw new ComposeStepError(name, i + 1, plan.step.tool.name, err);
     }
@@ -186,16 +182,29 @@ export function compose(...args: readonly [ComposeOptions | Tool | ComposeStep, 
       const fields: Record<string, unknown> = {};
       if (typeof input === 'object' && input !== null && !Array.isArray(input)) Object.assign(fields, input);
       let previous: unknown = input;
+      const key = cache === undefined ? '' : stableStringify(input);
+      let done = cache?.get(key);
       for (let i = 0; i < plans.length; i++) {
         const plan = plans[i] as Plan;
-        let stepInput: unknown = previous;
-        if (plan.step.map !== undefined) stepInput = plan.step.map(fields, previous);
-        else if (plan.wiring !== undefined) {
-          const picked: Record<string, unknown> = {};
-          for (const [key, source] of plan.wiring) if (fields[source] !== undefined) picked[key] = fields[source];
-          stepInput = picked;
+        if (done !== undefined && i < done.length) previous = done[i];
+        else {
+          let stepInput: unknown = previous;
+          if (plan.step.map !== undefined) stepInput = plan.step.map(fields, previous);
+          else if (plan.wiring !== undefined) {
+            const picked: Record<string, unknown> = {};
+            for (const [field, source] of plan.wiring) if (fields[source] !== undefined) picked[field] = fields[source];
+            stepInput = picked;
+          }
+          previous = await runStep(plan, i, stepInput, context);
+          if (cache !== undefined) {
+            if (done === undefined) {
+              done = [];
+              cache.set(key, done);
+            }
+            // A concurrent call with the same input may have recorded this step already.
+            if (done.length === i) done.push(previous);
+          }
         }
-        previous = await runStep(plan, i, stepInput, context);
         if (typeof previous === 'object' && previous !== null && !Array.isArray(previous)) {
           Object.assign(fields, previous);
         } else fields[plan.step.tool.name] = previous;

@@ -173,6 +173,27 @@ describe('compose', () => {
     expect(calls.fetchPage).toBe(4);
   });
 
+  it('resumes a chain that failed at a later step from that step, without repeating earlier ones', async () => {
+    const { calls, fetchPage } = counting();
+    let attempts = 0;
+    const flakyParse = defineTool({
+      name: 'flakyParse',
+      description: 'p',
+      input: z.object({ body: z.string() }),
+      output: z.object({ text: z.string() }),
+      run: ({ body }) => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('parser crashed');
+        return { text: body };
+      },
+    });
+    const chain = compose(fetchPage, flakyParse);
+    await expect(chain.call({ url: 'a' }, context)).rejects.toMatchObject({ step: 2 });
+    expect(await chain.call({ url: 'a' }, context)).toEqual({ text: '<h1>a</h1>' });
+    expect(calls.fetchPage).toBe(1);
+    expect(attempts).toBe(2);
+  });
+
   it('sums cost and latency, and unions capabilities', () => {
     const a = defineTool({
       name: 'a',
