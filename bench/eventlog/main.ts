@@ -1,0 +1,231 @@
+// bench/eventlog: sqliteLog beside raw better-sqlite3 doing the same work, in the same process.
+// Usage: npm run build && npm run bench:eventlog [-- --events 100000 --runs 5 --synchronous full]
+//   append  — events/s through log.append, one event per call, all in flight (group commit), durable
+//   replay  — events/s through log.read of one run (decode + checks) vs raw iterate + JSON.parse
+//   resume  — ms from opening the log to the resumed run dispatching again, for a 100k-event run
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import {
+  createRuntime,
+  defineTool,
+  evolve,
+  initialRunState,
+  type PlannedTask,
+  scriptedModel,
+  sqliteLog,
+  type TroupeEvent,
+  type UnsequencedEvent,
+} from 'troupe';
+import { z } from 'zod';
+import { RunSession } from '../../src/run/RunSession.js';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '100000' },
+    runs: { type: 'string', default: '5' },
+    synchronous: { type: 'string', default: 'full' },
+  },
+});
+const total = Number(values.events);
+const runs = Number(values.runs);
+const synchronous = values.synchronous === 'normal' ? 'normal' : 'full';
+const dir = mkdtempSync(join(tmpdir(), 'troupe-bench-eventlog-'));
+let files = 0;
+const freshFile = () => join(dir, `log-${files++}.db`);
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+async function measure(run: () => Promise<number> | number): Promise<number> {
+  await run();
+  const samples: number[] = [];
+  for (let r = 0; r < runs; r++) samples.push(await run());
+  return median(samples);
+}
+
+/** A run's worth of task events, shaped like the runtime writes them. */
+function taskEvents(runId: string, count: number): UnsequencedEvent[] {
+  return Array.from({ length: count }, (_, i) => ({
+    type: 'task.completed',
+    taskId: `t${i}`,
+    output: { i, text: 'posted' },
+    durationMs: 1.25,
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    runId,
+    ts: 1_700_000_000_000 + i,
+    correlationId: runId,
+    causationId: `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`,
+  }));
+}
+
+async function appendViaLog(events: readonly UnsequencedEvent[]): Promise<number> {
+  const log = sqliteLog(freshFile(), { synchronous });
+  const started = performance.now();
+  await Promise.all(events.map((event) => log.append([event])));
+  const elapsed = performance.now() - started;
+  await log.close();
+  return elapsed;
+}
+
+function rawDb(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, run INTEGER NOT NULL, type TEXT NOT NULL, v INTEGER NOT NULL, body TEXT NOT NULL); CREATE INDEX IF NOT EXISTS events_by_run ON events(run, seq);',
+  );
+  return db;
+}
+
+/** The same rows, stringified the same way, 1,000 per transaction, one prepared INSERT per row. */
+function appendRaw(events: readonly UnsequencedEvent[]): number {
+  const db = rawDb(freshFile());
+  const insert = db.prepare('INSERT INTO events (seq, run, type, v, body) VALUES (?, ?, ?, ?, ?)');
+  const store = db.transaction((batch: readonly UnsequencedEvent[], from: number) => {
+    for (let i = 0; i < batch.length; i++) {
+      const event = { ...batch[i], seq: from + i } as TroupeEvent;
+      insert.run(event.seq, 1, event.type, 1, JSON.stringify(event));
+    }
+  });
+  const started = performance.now();
+  for (let i = 0; i < events.length; i += 1000) store(events.slice(i, i + 1000), i);
+  const elapsed = performance.now() - started;
+  db.close();
+  return elapsed;
+}
+
+async function filledLog(events: readonly UnsequencedEvent[]): Promise<string> {
+  const file = freshFile();
+  const log = sqliteLog(file, { synchronous: 'normal' });
+  for (let i = 0; i < events.length; i += 10_000) await log.append(events.slice(i, i + 10_000));
+  await log.close();
+  return file;
+}
+
+async function replayViaLog(file: string, runId: string): Promise<number> {
+  const log = sqliteLog(file, { readOnly: true });
+  const started = performance.now();
+  const events = await log.read(runId);
+  const elapsed = performance.now() - started;
+  if (events.length !== total) throw new Error(`read ${events.length} events, expected ${total}`);
+  await log.close();
+  return elapsed;
+}
+
+function replayRaw(file: string): number {
+  const db = new Database(file, { readonly: true });
+  const rows = db.prepare('SELECT seq, v, body FROM events WHERE run = ? AND seq >= ? ORDER BY seq').raw();
+  const started = performance.now();
+  const events: unknown[] = [];
+  for (const row of rows.iterate(1, 0) as IterableIterator<[number, number, string]>) events.push(JSON.parse(row[2]));
+  const elapsed = performance.now() - started;
+  db.close();
+  return elapsed;
+}
+
+/** A real run of `total` events: planned, most tasks done, the last few cut off while running. */
+async function crashedRun(): Promise<{ file: string; runId: string }> {
+  const file = freshFile();
+  const log = sqliteLog(file, { synchronous: 'normal' });
+  const runId = 'bench-resume';
+  const session = new RunSession(log, runId);
+  const count = Math.floor((total - 2) / 3) + 1;
+  const tasks: PlannedTask[] = Array.from({ length: count }, (_, i) => ({
+    id: `t${i}`,
+    description: 'write one line',
+    kind: 'tool_call',
+    dependsOn: [],
+    tool: 'noop',
+    input: { i },
+  }));
+  session.submit({ type: 'start', goal: 'bench' });
+  session.submit({ type: 'plan', attempt: 1, tasks });
+  for (let i = 0; session.state.events < total; i++) {
+    const taskId = `t${i}`;
+    session.submit({ type: 'executor', report: { type: 'started', taskId, attempt: 1 } });
+    if (session.state.events >= total) break;
+    session.submit({ type: 'record_tool_outcome', taskId, tool: 'noop', idempotencyKey: `k${i}`, output: i });
+    if (session.state.events >= total) break;
+    session.submit({ type: 'executor', report: { type: 'succeeded', taskId, output: i, durationMs: 1 } });
+    if (i % 1000 === 0) await session.durable();
+  }
+  await session.durable();
+  await log.close();
+  return { file, runId };
+}
+
+const noop = defineTool({
+  name: 'noop',
+  description: 'does nothing',
+  input: z.object({ i: z.number() }),
+  run: ({ i }) => i,
+});
+
+async function resumeViaRuntime(crashed: string, runId: string): Promise<number> {
+  // Each resume appends to the run (and closing cancels it): start every time from the crash.
+  const file = freshFile();
+  copyFileSync(crashed, file);
+  const started = performance.now();
+  const runtime = createRuntime({
+    log: sqliteLog(file, { synchronous }),
+    tools: [noop],
+    model: scriptedModel(),
+    maxTasks: total,
+  });
+  const handle = await runtime.resume(runId);
+  // Resumed once a task cut off by the crash is dispatched again.
+  await new Promise<void>((resolve) => {
+    const sub = handle.events$.subscribe((event) => {
+      if (event.type === 'task.started' && event.attempt === 2) {
+        sub.unsubscribe();
+        resolve();
+      }
+    });
+  });
+  const elapsed = performance.now() - started;
+  await runtime.close();
+  return elapsed;
+}
+
+function resumeRaw(file: string, runId: string): number {
+  const started = performance.now();
+  const db = new Database(file, { readonly: true });
+  const rows = db.prepare('SELECT seq, v, body FROM events WHERE run = ? AND seq >= ? ORDER BY seq').raw();
+  const state = initialRunState(runId);
+  for (const row of rows.iterate(1, 0) as IterableIterator<[number, number, string]>) {
+    evolve(state, JSON.parse(row[2]) as TroupeEvent);
+  }
+  const elapsed = performance.now() - started;
+  db.close();
+  return elapsed;
+}
+
+const rate = (ms: number) => Math.round((total / ms) * 1000).toLocaleString('en-US');
+const line = (label: string, troupe: number, raw: number, unit: 'rate' | 'ms') =>
+  console.log(
+    `${label.padEnd(8)} troupe ${unit === 'rate' ? `${rate(troupe)} events/s` : `${troupe.toFixed(0)} ms`} | raw better-sqlite3 ${unit === 'rate' ? `${rate(raw)} events/s` : `${raw.toFixed(0)} ms`} | troupe/raw time ${(troupe / raw).toFixed(2)}×`,
+  );
+
+try {
+  console.log(
+    `bench/eventlog: ${total} events, synchronous=${synchronous}, median of ${runs} runs (after one warm-up)`,
+  );
+  const events = taskEvents('bench-run', total);
+  line('append', await measure(() => appendViaLog(events)), await measure(() => appendRaw(events)), 'rate');
+  const file = await filledLog(events);
+  line('replay', await measure(() => replayViaLog(file, 'bench-run')), await measure(() => replayRaw(file)), 'rate');
+  const crashed = await crashedRun();
+  line(
+    'resume',
+    await measure(() => resumeViaRuntime(crashed.file, crashed.runId)),
+    await measure(() => resumeRaw(crashed.file, crashed.runId)),
+    'ms',
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
