@@ -79,17 +79,34 @@ export type { McpResource, McpToolset } from './mcp/mcpTools.js';
 // MCP: tools and resources of Model Context Protocol servers, and triggers
 export { mcpTools } from './mcp/mcpTools.js';
 export type { ResourceSource, Trigger, TriggerOptions } from './mcp/trigger.js';
+// Real models: the openai adapter, its config, prices and limits; model calls as events; context compaction
+export type { CallOptions, ModelToken, RecordedReply } from './model/callModel.js';
+export { callModel } from './model/callModel.js';
+export type { CompactionOptions, Compactor, FittedContext, PromptBuilder } from './model/compaction.js';
+export { createCompactor, estimateTokens, withSummary } from './model/compaction.js';
 export type {
   ChatMessage,
   Model,
+  ModelAttempt,
+  ModelCallOptions,
   ModelReply,
   ModelRequest,
   PlanRequest,
   ProcessRequest,
+  SummarizeRequest,
   SynthesizeRequest,
   TaskResult,
   ToolSpec,
 } from './model/Model.js';
+export type { ModelFromEnvOptions } from './model/modelFromEnv.js';
+export { loadEnv, openaiModelFromEnv } from './model/modelFromEnv.js';
+export type { LimitedRun, ModelLimits } from './model/modelLimiter.js';
+export { modelLimiter } from './model/modelLimiter.js';
+export type { ModelRetryPolicy } from './model/modelRetry.js';
+export type { OpenAIModelOptions } from './model/openaiModel.js';
+export { openaiModel } from './model/openaiModel.js';
+export type { ModelPrice, PriceTable } from './model/pricing.js';
+export { costOf, defaultPrices, priceOf } from './model/pricing.js';
 export type { Script, ScriptedPlan, ScriptedProcessResult, ScriptedTask } from './model/scriptedModel.js';
 // Models
 export { scriptedModel } from './model/scriptedModel.js';
@@ -106,7 +123,7 @@ export type { EventDraft, ExecutorReport, NextStep, PlannerCommand } from './run
 export { decide, nextStep, readyTasks } from './run/decide.js';
 export { evolve } from './run/evolve.js';
 export { parsePlan } from './run/parsePlan.js';
-export type { RunState, RunStatus, TaskState, TaskStatus } from './run/state.js';
+export type { ModelTotals, RunState, RunStatus, TaskState, TaskStatus } from './run/state.js';
 export { initialRunState } from './run/state.js';
 export type { RunHandle, RunOptions, RunResult, Runtime, TaskSummary } from './runtime/createRuntime.js';
 export { createRuntime } from './runtime/createRuntime.js';
