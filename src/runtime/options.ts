@@ -24,13 +24,16 @@ export interface RuntimeOptions extends SwarmOptions {
   taskTimeoutMs?: number;
   /** The longest a planning or synthesis model call may take, in ms. @default 120000 */
   modelTimeoutMs?: number;
-  /** Retries of a failed task attempt, with exponential backoff and jitter. */
+  /**
+   * Retries of a failed (or Judge-rejected) task attempt, with exponential backoff and jitter:
+   * by default up to 2 s, 4 s and 8 s (each delay drawn from the upper half of its ceiling).
+   */
   retry?: {
-    /** @default 2 */
+    /** @default 3 */
     maxRetries?: number;
-    /** @default 200 */
+    /** @default 2000 */
     initialDelayMs?: number;
-    /** @default 5000 */
+    /** @default 8000 */
     maxDelayMs?: number;
   };
   /** Plans the model may propose (re-asked with the reasons) before the run fails. @default 3 */
@@ -130,7 +133,7 @@ export function resolveOptions(
     // Spread only an object: spreading `5` or `'fast'` would silently yield the defaults.
     retry:
       options.retry === undefined || (typeof options.retry === 'object' && options.retry !== null)
-        ? { maxRetries: 2, initialDelayMs: 200, maxDelayMs: 5_000, ...options.retry }
+        ? { maxRetries: 3, initialDelayMs: 2_000, maxDelayMs: 8_000, ...options.retry }
         : options.retry,
     maxPlanAttempts: options.maxPlanAttempts ?? 3,
     maxTasks: options.maxTasks ?? 1_000,
