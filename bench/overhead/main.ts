@@ -1,8 +1,11 @@
 // bench/overhead: what the whole runtime costs per task, beside bare p-limit in the same process.
-// Usage: npm run build && npm run bench:overhead [-- --tasks 10000 --concurrency 100 --runs 5]
+// Usage: npm run build && npm run bench:overhead [-- --tasks 10000 --concurrency 100 --runs 5 --log memory|sqlite]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
-import { createRuntime, defineTool, type EventLog, memoryLog, scriptedModel } from 'troupe';
+import { createRuntime, defineTool, type EventLog, memoryLog, scriptedModel, sqliteLog } from 'troupe';
 import { z } from 'zod';
 
 const { values } = parseArgs({
@@ -11,12 +14,18 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '100' },
     runs: { type: 'string', default: '5' },
     'sleep-ms': { type: 'string', default: '5' },
+    log: { type: 'string', default: 'memory' },
   },
 });
 const tasks = Number(values.tasks);
 const concurrency = Number(values.concurrency);
 const runs = Number(values.runs);
 const sleepMs = Number(values['sleep-ms']);
+// `--log sqlite`: a fresh durable sqliteLog (WAL, synchronous=FULL) per run, in a temp dir removed at the end.
+const logDir = values.log === 'sqlite' ? mkdtempSync(join(tmpdir(), 'troupe-bench-overhead-')) : undefined;
+let logFiles = 0;
+const makeLog = logDir === undefined ? memoryLog : () => sqliteLog(join(logDir, `run-${logFiles++}.db`));
+const logLabel = logDir === undefined ? 'memoryLog' : 'sqliteLog';
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const noop = (_i: number) => Promise.resolve(_i);
@@ -78,11 +87,12 @@ for (const [label, tool, work] of [
   [`${sleepMs} ms tasks`, 'sleep', sleeper],
 ] as const) {
   const base = await median(() => viaPLimit(work));
-  const runtime = await median(() => viaRuntime(tool, memoryLog));
+  const runtime = await median(() => viaRuntime(tool, makeLog));
   rows.push([label, base, runtime]);
 }
 for (const [label, base, runtime] of rows) {
   console.log(
-    `${label.padEnd(12)} p-limit ${perTask(base).padStart(7)} µs/task | troupe (memoryLog) ${perTask(runtime).padStart(7)} µs/task | ratio ${(runtime / base).toFixed(2)}×`,
+    `${label.padEnd(12)} p-limit ${perTask(base).padStart(7)} µs/task | troupe (${logLabel}) ${perTask(runtime).padStart(7)} µs/task | ratio ${(runtime / base).toFixed(2)}×`,
   );
 }
+if (logDir !== undefined) rmSync(logDir, { recursive: true, force: true });
