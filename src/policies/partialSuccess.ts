@@ -17,6 +17,13 @@ export interface PartialOutcome<T> {
   ratio: number;
 }
 
+/** A result as a dispatch reports it (`SubAgentResult` fits): its success, output and error. */
+export interface ReportedResult<T> {
+  success: boolean;
+  output?: T | undefined;
+  error?: unknown;
+}
+
 /** Too few results succeeded; `outcome` still holds what did. */
 export class PartialSuccessError<T = unknown> extends TroupeError {
   readonly outcome: PartialOutcome<T>;
@@ -29,7 +36,7 @@ export class PartialSuccessError<T = unknown> extends TroupeError {
 
 /**
  * The per-dispatch partial-success policy: given settled results (as `Promise.allSettled`
- * returns them), continues with what succeeded when at least `atLeast` of them, and at least
+ * returns them, or as `dispatchAgents` reports them: `{ success, output, error }`), continues with what succeeded when at least `atLeast` of them, and at least
  * `atLeastRatio` of all, succeeded, and records what did not. Otherwise throws
  * `PartialSuccessError`, whose `outcome` still holds both lists.
  *
@@ -38,9 +45,12 @@ export class PartialSuccessError<T = unknown> extends TroupeError {
  * const { succeeded, failed } = partialSuccess(settled, { atLeastRatio: 0.8 });
  * // 9 of 10 pages fetched:
  * // => succeeded.length === 9, failed === [{ index: 3, error }]
+ *
+ * await dispatchAgents({ ..., aggregate: (results) => partialSuccess(results, { atLeast: 3 }) });
+ * // => { succeeded: [{ index, value: output }, ...], failed: [...], ratio }
  */
 export function partialSuccess<T>(
-  results: readonly PromiseSettledResult<T>[],
+  results: readonly (PromiseSettledResult<T> | ReportedResult<T>)[],
   config: PartialSuccessConfig = {},
 ): PartialOutcome<T> {
   checkObject('partialSuccess', config);
@@ -48,8 +58,11 @@ export function partialSuccess<T>(
   const atLeastRatio = numberBetween('partialSuccess', 'atLeastRatio', config.atLeastRatio, 0, 1, 0);
   const outcome: PartialOutcome<T> = { succeeded: [], failed: [], ratio: 1 };
   results.forEach((result, index) => {
-    if (result.status === 'fulfilled') outcome.succeeded.push({ index, value: result.value });
-    else outcome.failed.push({ index, error: result.reason });
+    if ('status' in result) {
+      if (result.status === 'fulfilled') outcome.succeeded.push({ index, value: result.value });
+      else outcome.failed.push({ index, error: result.reason });
+    } else if (result.success) outcome.succeeded.push({ index, value: result.output as T });
+    else outcome.failed.push({ index, error: result.error });
   });
   const total = results.length;
   outcome.ratio = total === 0 ? 1 : outcome.succeeded.length / total;

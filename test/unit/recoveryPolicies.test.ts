@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dispatchAgents } from '../../src/dispatch/dispatchAgents.js';
+import type { Agent } from '../../src/dispatch/types.js';
 import { ConfigError, ToolInputError, type TroupeError } from '../../src/errors.js';
 import { FallbackExhaustedError, fallback } from '../../src/policies/fallback.js';
 import { PartialSuccessError, partialSuccess } from '../../src/policies/partialSuccess.js';
@@ -131,6 +133,37 @@ describe('partialSuccess policy', () => {
     expect(error).toBeInstanceOf(PartialSuccessError);
     expect((error as Error).message).toContain('Only 2 of 5 succeeded; at least 3 were required');
     expect((error as PartialSuccessError).outcome.failed).toHaveLength(3);
+  });
+
+  it('reads dispatch results ({ success, output, error }) as well', () => {
+    const outcome = partialSuccess(
+      [
+        { success: true, output: 'a' },
+        { success: false, error: new Error('timeout') },
+        { success: true, output: 'c' },
+      ],
+      { atLeast: 2 },
+    );
+    expect(outcome.succeeded).toEqual([
+      { index: 0, value: 'a' },
+      { index: 2, value: 'c' },
+    ]);
+    expect(outcome.failed).toEqual([{ index: 1, error: new Error('timeout') }]);
+  });
+
+  it('serves as the aggregate of a dispatch, continuing with the agents that succeeded', async () => {
+    const agent: Agent<number, { n: number }> = (_prompt, { args }) => {
+      if (args.n === 2) throw new Error('agent 2 crashed');
+      return args.n * 10;
+    };
+    const outcome = await dispatchAgents({
+      template: 'work on {{n}}',
+      arguments: [0, 1, 2, 3].map((n) => ({ n })),
+      agent,
+      aggregate: (results) => partialSuccess(results, { atLeastRatio: 0.75 }),
+    });
+    expect(outcome.succeeded.map((s) => s.value)).toEqual([0, 10, 30]);
+    expect(outcome.failed.map((f) => f.index)).toEqual([2]);
   });
 
   it('accepts an empty batch by default', () => {
