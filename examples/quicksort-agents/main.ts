@@ -1,10 +1,10 @@
 // Parallel quicksort by recursive dispatch: each agent partitions its slice around a pivot and
 // dispatches two sub-agents for the halves; slices of `leaf` items or fewer (or at the depth
 // limit) go to a model sub-agent that sorts them. Prints the tree of agents, the timing, and
-// the check that the output is sorted. Offline on a scripted model.
+// the check that the output is sorted. Offline on a scripted model unless a real one is configured.
 // Usage: npm run example:quicksort [-- --size 2000 --leaf 100 --depth 6]
 import { parseArgs } from 'node:util';
-import { type Agent, dispatchAgents, type SubAgentResult, scriptedModel } from 'troupe';
+import { type Agent, dispatchAgents, openaiModelFromEnv, type SubAgentResult, scriptedModel } from 'troupe';
 
 const { values } = parseArgs({
   options: {
@@ -19,14 +19,18 @@ const maxDepth = Number(values.depth);
 
 type Slice = { items: number[] };
 
-// The scripted model sorts the JSON array in its prompt, as a real model would be asked to.
-const model = scriptedModel({
-  name: 'scripted-sorter',
-  process: (task) => {
-    const json = task.description.slice(task.description.indexOf('['));
-    return JSON.stringify((JSON.parse(json) as number[]).sort((a, b) => a - b));
-  },
-});
+// A real model when OPENAI_API_KEY / OPENAI_BASE_URL are set (or in .env); otherwise a scripted
+// model that sorts the JSON array in its prompt, as the real one is asked to.
+const model =
+  openaiModelFromEnv() ??
+  scriptedModel({
+    name: 'scripted-sorter',
+    process: (task) => JSON.stringify(numbersIn(task.description).sort((a, b) => a - b)),
+  });
+
+function numbersIn(text: string): number[] {
+  return JSON.parse(text.slice(text.indexOf('['), text.lastIndexOf(']') + 1)) as number[];
+}
 
 function isSorted(items: readonly number[]): boolean {
   for (let i = 1; i < items.length; i++) if ((items[i - 1] as number) > (items[i] as number)) return false;
@@ -48,7 +52,7 @@ const sortSlice: Agent<number[], Slice> = async (_prompt, ctx) => {
       model,
     });
     if (reply?.success !== true) throw reply?.error;
-    const sorted = JSON.parse(reply.output as string) as number[];
+    const sorted = numbersIn(reply.output as string);
     if (sorted.length !== items.length || !isSorted(sorted)) throw new Error('the model returned an unsorted slice');
     return sorted;
   }

@@ -5,7 +5,7 @@
 // Usage: npm run example:tournament [-- --contestants 100 --parallel 4]
 import { parseArgs } from 'node:util';
 import { from, lastValueFrom } from 'rxjs';
-import { dispatchAgents, majorityVote, rankBy, type SubAgentResult, scriptedModel } from 'troupe';
+import { dispatchAgents, majorityVote, openaiModelFromEnv, rankBy, type SubAgentResult, scriptedModel } from 'troupe';
 import { runInArena, type TestCase, type Trial } from './arena.js';
 import { variantFor, variantOf } from './contestants.js';
 
@@ -48,17 +48,22 @@ const suite: TestCase[] = [
 const started = performance.now();
 
 // Round 1: every contestant writes its implementation (one model call each).
-const author = scriptedModel({
-  name: 'scripted-author',
-  process: (_task, request) => variantFor(Number(request.inputs.id)).source,
-});
+// A real model writes the code when OPENAI_API_KEY / OPENAI_BASE_URL are set (or in .env).
+const author =
+  openaiModelFromEnv() ??
+  scriptedModel({
+    name: 'scripted-author',
+    process: (_task, request) => variantFor(Number(request.inputs.id)).source,
+  });
+// Models like to wrap code in a fence; the function is what runs.
+const codeOf = (text: string) => text.replace(/^[\s\S]*?```(?:js|javascript)?\n|```[\s\S]*$/g, '');
 const written = await dispatchAgents({
   template: 'Write a JavaScript function `sort(items, compare)` implementing quicksort. You are contestant {{id}}.',
   arguments: Array.from({ length: contestants }, (_, id) => ({ id })),
   model: author,
   maxParallel: 20,
 });
-const sources = new Map(written.map((w) => [w.args.id, String(w.output)]));
+const sources = new Map(written.map((w) => [w.args.id, codeOf(String(w.output ?? ''))]));
 
 // Round 2: each implementation runs in isolation on the shared suite, `parallel` at a time.
 const trials = await dispatchAgents({
@@ -84,7 +89,7 @@ const passed = (r: Result) =>
 const ranked = await lastValueFrom(from(trials).pipe(rankBy((r: Result) => [passed(r), -(r.output?.ms ?? 0)])));
 
 const elapsed = performance.now() - started;
-const label = (r: Result) => variantOf(sources.get(r.args.id) ?? '')?.kind ?? 'unknown';
+const label = (r: Result) => variantOf(sources.get(r.args.id) ?? '')?.kind ?? `written by ${author.name}`;
 console.log(`\nleaderboard (top 10 of ${ranked.length}): passed cases, then time on the suite`);
 for (const [place, r] of ranked.slice(0, 10).entries()) {
   console.log(
@@ -106,7 +111,10 @@ for (const [kind, rows] of kinds) {
 }
 
 const best = ranked[0];
-const winnerIsCorrect = best !== undefined && passed(best) === suite.length && label(best).startsWith('three-way');
+const bestVariant = best === undefined ? undefined : variantOf(sources.get(best.args.id) ?? '');
+// Scripted contestants: the winner must be a flawless variant; a real model's code must pass every case.
+const winnerIsCorrect =
+  best !== undefined && passed(best) === suite.length && (bestVariant === undefined || bestVariant.flaw === 'none');
 console.log(
   `\n${written.length + trials.length} agents in ${(elapsed / 1000).toFixed(2)} s; the winner is a correct implementation: ${winnerIsCorrect ? 'yes' : 'NO'}`,
 );
