@@ -15,8 +15,8 @@ import type { SseStream } from '../src/ui/sse.js';
  *
  * @example
  * const dashboard = await startDashboard(source, { port: 0 });
- * console.log(`${dashboard.url}/?token=${dashboard.token}`);
- * // => http://127.0.0.1:43125/?token=9f2c…
+ * console.log(`${dashboard.url}/#${dashboard.token}`);
+ * // => http://127.0.0.1:43125/#9f2c…
  * await dashboard.close();
  */
 export async function startDashboard(

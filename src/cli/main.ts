@@ -2,12 +2,14 @@
 import { TroupeError } from '../errors.js';
 import { redactionSafeguard } from '../security/redactStream.js';
 import type { Command } from './command.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { approveCommand, rejectCommand, reviewsCommand } from './commands/reviews.js';
 import { runCommand } from './commands/run.js';
 
 /** Every `troupe` subcommand, by name. */
 const commands: Record<string, Command> = {
   run: runCommand,
+  dashboard: dashboardCommand,
   reviews: reviewsCommand,
   approve: approveCommand,
   reject: rejectCommand,

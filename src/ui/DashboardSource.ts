@@ -42,7 +42,10 @@ export interface DashboardServer {
   /** `http://host:port`, without the token. */
   readonly url: string;
   readonly port: number;
-  /** The token for requests that change state; open `url + '/?token=' + token` in a browser. */
+  /**
+   * The token for requests that change state. Open `${url}/#${token}` in a browser: the page
+   * takes it from the fragment, which browsers never send to the server.
+   */
   readonly token: string;
   /** Stops accepting connections, ends open event streams and resolves once the server closed. */
   close(): Promise<void>;

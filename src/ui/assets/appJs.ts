@@ -2,18 +2,19 @@
  * The dashboard's script, served as `/assets/app.js`: plain browser JavaScript, no framework
  * and no build step. It polls `/api/runs` and `/api/metrics`, streams the selected run's events
  * over SSE, asks the server for the state folded at any seq (the timeline), and sends answers
- * and review decisions with the token from the page's `?token=`.
+ * and review decisions with the token from the page's URL fragment (`/#<token>`).
  */
 export const appJs = `'use strict';
 (function () {
   var statuses = ['planned', 'running', 'needs_clarification', 'completed', 'failed'];
   var titles = { planned: 'Planned', running: 'Running', needs_clarification: 'Needs clarification', completed: 'Completed', failed: 'Failed' };
   var params = new URLSearchParams(location.search);
-  var token = params.get('token') || sessionStorage.getItem('troupe-token') || '';
-  if (params.get('token')) {
+  // The token comes in the URL's fragment (never sent to a server, kept out of logs) and stays
+  // in this tab's session storage; the address bar is cleaned at once.
+  var token = location.hash.slice(1) || sessionStorage.getItem('troupe-token') || '';
+  if (location.hash.length > 1) {
     sessionStorage.setItem('troupe-token', token);
-    params.delete('token');
-    history.replaceState(null, '', location.pathname + (params.toString() ? '?' + params.toString() : ''));
+    history.replaceState(null, '', location.pathname + location.search);
   }
   var view = { runId: params.get('run'), events: [], live: true, until: null, source: null, state: null, caps: {}, pendingRefresh: false };
   var $ = function (id) { return document.getElementById(id); };
@@ -42,7 +43,7 @@ export const appJs = `'use strict';
     return fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token }, body: JSON.stringify(body) })
       .then(function (r) {
         return r.json().then(function (j) {
-          if (!r.ok) throw new Error(r.status === 401 ? 'Not allowed: open the dashboard with the ?token= it printed at start' : (j.error && j.error.message) || 'HTTP ' + r.status);
+          if (!r.ok) throw new Error(r.status === 401 ? 'Not allowed: open the dashboard with the URL it printed at start (ending in #<token>)' : (j.error && j.error.message) || 'HTTP ' + r.status);
           return j;
         });
       });
