@@ -50,6 +50,8 @@ export interface ProcessRequest extends RequestBase {
   inputs: Readonly<Record<string, unknown>>;
   /** A human's answer to this task's clarification question, once given. */
   answer?: string;
+  /** Why the previous result was rejected (by the Judge or a reviewer): the retry should address it. */
+  feedback?: string;
   /** The run's compacted context (older results, summarised), when it has been compacted. */
   summary?: string;
 }

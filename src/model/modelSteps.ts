@@ -51,7 +51,7 @@ export async function processStep(deps: ModelStepDeps, task: TaskState, signal: 
     dependsOn: [...task.dependsOn],
   };
   const build: PromptBuilder = (results, summary) =>
-    withSummary(processMessages(goal, planned, inputsOf(results), task.answer), summary);
+    withSummary(processMessages(goal, planned, inputsOf(results), task.answer, task.feedback), summary);
   const fitted = await fit(
     deps,
     task.dependsOn.map((id) => resultOf(session, id)),
@@ -65,6 +65,7 @@ export async function processStep(deps: ModelStepDeps, task: TaskState, signal: 
     inputs: inputsOf(fitted.results),
     messages: fitted.messages,
     ...(task.answer === undefined ? {} : { answer: task.answer }),
+    ...(task.feedback === undefined ? {} : { feedback: task.feedback }),
     ...(fitted.summary === undefined ? {} : { summary: fitted.summary }),
   };
   const options = { signal, taskId: task.id, ...(onToken === undefined ? {} : { onToken }) };

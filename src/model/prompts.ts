@@ -41,6 +41,7 @@ export function processMessages(
   task: PlannedTask,
   inputs: Readonly<Record<string, unknown>>,
   answer: string | undefined,
+  feedback?: string,
 ): ChatMessage[] {
   const ids = Object.keys(inputs);
   // Results of earlier tasks were written by tools and models, not the user: quarantined.
@@ -49,10 +50,12 @@ export function processMessages(
       ? ''
       : `\nResults of earlier tasks:\n${quarantineValues(ids.map((id) => ({ label: `task:${id}`, value: inputs[id] })))}`;
   const human = answer === undefined ? '' : `\nThe human answered your question: ${answer}`;
+  const rejected =
+    feedback === undefined ? '' : `\nYour previous result was rejected: ${feedback}\nDo it again, addressing that.`;
   const notice = ids.length === 0 ? '' : `\n${untrustedDataNotice}`;
   return [
     { role: 'system', content: `You carry out one step of a plan for the goal: ${goal}${notice}` },
-    { role: 'user', content: `${task.description}${context}${human}` },
+    { role: 'user', content: `${task.description}${context}${human}${rejected}` },
   ];
 }
 
