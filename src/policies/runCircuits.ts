@@ -89,9 +89,7 @@ export function runCircuits(
     });
   }
 
-  function through<T>(tool: Tool, call: () => Promise<T>): Promise<T> {
-    const settings = options.tools;
-    if (settings === undefined) return call();
+  function through<T>(tool: Tool, settings: CircuitSettings, call: () => Promise<T>): Promise<T> {
     let guard = breakers.get(tool.name);
     if (guard === undefined) {
       guard = breaker('tool', tool.name, settings);
@@ -101,14 +99,19 @@ export function runCircuits(
   }
 
   function guard(tool: Tool): Tool {
+    const settings = options.tools;
+    if (settings === undefined) return tool;
     const known = guarded.get(tool.name);
     if (known !== undefined) return known;
     const chain = [tool, ...(tool.fallbacks ?? []).flatMap((name) => tools.get(name) ?? [])];
     const wrapped: Tool = {
       ...tool,
       call: (input, context) => {
-        if (chain.length === 1) return through(tool, () => tool.call(input, context));
-        const alternatives = chain.map((t) => ({ name: t.name, run: () => through(t, () => t.call(input, context)) }));
+        if (chain.length === 1) return through(tool, settings, () => tool.call(input, context));
+        const alternatives = chain.map((t) => ({
+          name: t.name,
+          run: () => through(t, settings, () => t.call(input, context)),
+        }));
         return fallback(alternatives, {
           fallbackIf: (error) => error instanceof CircuitOpenError,
           onFallback: ({ from, to, error }) =>
