@@ -128,8 +128,11 @@ export class MetricsRecorder {
       bump(this.costByType, event.type, cost);
     }
     if (event.type.startsWith('circuit.')) this.foldCircuit(event);
-    else if (event.type === 'review.requested') c.reviewsRequested += 1;
-    else if (event.type === 'review.decided') {
+    else if (event.type === 'review.requested') {
+      // A result waiting for a human holds no executor slot.
+      c.reviewsRequested += 1;
+      if (typeof event.taskId === 'string') this.finish(event.runId, event.taskId, false);
+    } else if (event.type === 'review.decided') {
       if (event.decision === 'approved') c.approved += 1;
       else c.rejected += 1;
     } else this.foldKnown(input);

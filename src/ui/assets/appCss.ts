@@ -23,11 +23,13 @@ h2 { font-size: 14px; margin: 0 0 8px; color: var(--muted); text-transform: uppe
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px; }
 .card { border: 1px solid var(--line); border-radius: 4px; padding: 6px 8px; }
 .card .k { color: var(--muted); font-size: 12px; } .card .v { font-size: 18px; font-variant-numeric: tabular-nums; }
-.board { display: grid; grid-template-columns: repeat(5, minmax(120px, 1fr)); gap: 8px; }
+.card.wide { grid-column: span 3; } .card.wide .v { font-size: 13px; }
+.board { display: grid; grid-template-columns: repeat(6, minmax(110px, 1fr)); gap: 8px; }
 .column { border-top: 3px solid var(--line); min-height: 60px; }
 .column h3 { font-size: 12px; margin: 4px 0; color: var(--muted); }
 .column[data-column="planned"] { border-color: var(--planned); } .column[data-column="running"] { border-color: var(--running); }
 .column[data-column="needs_clarification"] { border-color: var(--needs_clarification); }
+.column[data-column="awaiting_review"] { border-color: #c084fc; }
 .column[data-column="completed"] { border-color: var(--completed); } .column[data-column="failed"] { border-color: var(--failed); }
 .task { border: 1px solid var(--line); border-radius: 4px; padding: 4px 6px; margin: 4px 0; font-size: 12px; }
 .task .id { font-weight: 600; } .task .meta { color: var(--muted); }

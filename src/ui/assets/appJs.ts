@@ -6,8 +6,8 @@
  */
 export const appJs = `'use strict';
 (function () {
-  var statuses = ['planned', 'running', 'needs_clarification', 'completed', 'failed'];
-  var titles = { planned: 'Planned', running: 'Running', needs_clarification: 'Needs clarification', completed: 'Completed', failed: 'Failed' };
+  var statuses = ['planned', 'running', 'needs_clarification', 'awaiting_review', 'completed', 'failed'];
+  var titles = { planned: 'Planned', running: 'Running', needs_clarification: 'Needs clarification', awaiting_review: 'Awaiting review', completed: 'Completed', failed: 'Failed' };
   var params = new URLSearchParams(location.search);
   // The token comes in the URL's fragment (never sent to a server, kept out of logs) and stays
   // in this tab's session storage; the address bar is cleaned at once.
@@ -63,7 +63,8 @@ export const appJs = `'use strict';
       ['Reviews pending', m.reviews.pending], ['Questions open', m.clarifications.pending]
     ];
     $('metric-cards').replaceChildren.apply($('metric-cards'), cards.map(function (c) {
-      return h('div', { class: 'card', 'data-metric': c[0] }, [h('div', { class: 'k', text: c[0] }), h('div', { class: 'v', text: String(c[1]) })]);
+      var wide = String(c[1]).length > 14 ? ' wide' : '';
+      return h('div', { class: 'card' + wide, 'data-metric': c[0] }, [h('div', { class: 'k', text: c[0] }), h('div', { class: 'v', text: String(c[1]) })]);
     }));
     var names = Object.keys(m.circuits);
     $('circuits').textContent = names.length === 0 ? '' : 'Circuits: ' + names.map(function (n) { return n + ' ' + m.circuits[n]; }).join(' · ');
@@ -71,9 +72,9 @@ export const appJs = `'use strict';
 
   function renderRuns(runs) {
     var select = $('run-select');
-    var current = Array.prototype.map.call(select.options, function (o) { return o.value; }).join(',');
-    var next = runs.map(function (r) { return r.runId; }).join(',');
-    if (current !== next) {
+    var next = runs.map(function (r) { return r.runId + ':' + r.status; }).join(',');
+    if (select.getAttribute('data-key') !== next) {
+      select.setAttribute('data-key', next);
       select.replaceChildren.apply(select, runs.slice().reverse().map(function (r) {
         return h('option', { value: r.runId, text: r.goal.slice(0, 60) + ' (' + r.status + ')' });
       }));
@@ -169,7 +170,7 @@ export const appJs = `'use strict';
     });
     var rows = Math.max.apply(null, columns.map(function (c) { return c ? c.length : 0; }));
     var root = svg('svg', { viewBox: '0 0 ' + (columns.length * 170 + 20) + ' ' + (rows * 40 + 20), width: String(columns.length * 170 + 20), role: 'img' });
-    var colors = { planned: '#9ca3af', running: '#60a5fa', needs_clarification: '#fbbf24', completed: '#4ade80', failed: '#f87171' };
+    var colors = { planned: '#9ca3af', running: '#60a5fa', needs_clarification: '#fbbf24', awaiting_review: '#c084fc', completed: '#4ade80', failed: '#f87171' };
     state.tasks.forEach(function (t) {
       t.dependsOn.forEach(function (p) {
         if (!pos[p]) return;
