@@ -185,3 +185,52 @@ describe('runtime.replay', () => {
     await runtime.close();
   });
 });
+
+describe('runtime.resume with a question open', () => {
+  const asking: PlannedTask[] = [
+    { id: 'ask', description: 'Which platform?', kind: 'clarification', dependsOn: [] },
+    { id: 'c', description: 'draft', kind: 'processing', dependsOn: ['ask'] },
+  ];
+
+  async function crashedWhileWaiting(log: ReturnType<typeof memoryLog>, answered: boolean) {
+    const session = new RunSession(log, 'run-q');
+    await session.execute({ type: 'start', goal: 'draft a post' });
+    await session.execute({ type: 'plan', attempt: 1, tasks: asking });
+    await session.execute({ type: 'executor', report: { type: 'started', taskId: 'ask', attempt: 1 } });
+    await session.execute({
+      type: 'executor',
+      report: { type: 'clarify', taskId: 'ask', question: 'Which platform?' },
+    });
+    if (answered) await session.execute({ type: 'answer', taskId: 'ask', answer: 'Threads' });
+  }
+
+  function draftingRuntime(log: ReturnType<typeof memoryLog>) {
+    const model = scriptedModel({
+      plan: () => ({ tasks: asking }),
+      process: (_task, request) => `draft for ${String(request.inputs.ask)}`,
+    });
+    return createRuntime({ log, model, retry: fastRetry });
+  }
+
+  it('takes the answer to a question asked before the crash', async () => {
+    const log = memoryLog();
+    await crashedWhileWaiting(log, false);
+    const runtime = draftingRuntime(log);
+    const handle = await runtime.resume('run-q');
+    await handle.answer('ask', 'Threads');
+    const result = await handle.result;
+    expect(result.status).toBe('completed');
+    expect(result.tasks.map((t) => t.output)).toEqual(['Threads', 'draft for Threads']);
+    await runtime.close();
+  });
+
+  it('runs on with an answer recorded before the crash', async () => {
+    const log = memoryLog();
+    await crashedWhileWaiting(log, true);
+    const runtime = draftingRuntime(log);
+    const result = await (await runtime.resume('run-q')).result;
+    expect(result.status).toBe('completed');
+    expect(result.tasks.map((t) => t.output)).toEqual(['Threads', 'draft for Threads']);
+    await runtime.close();
+  });
+});
