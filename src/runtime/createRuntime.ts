@@ -12,6 +12,7 @@ import { startTrigger, type Trigger, type TriggerOptions } from '../mcp/trigger.
 import type { ModelToken } from '../model/callModel.js';
 import { scriptedModel } from '../model/scriptedModel.js';
 import type { Metrics } from '../monitor/metrics.js';
+import { limitTool } from '../policies/limitTool.js';
 import { runCircuits, sessionReporter } from '../policies/runCircuits.js';
 import { evolve } from '../run/evolve.js';
 import { RunSession } from '../run/RunSession.js';
@@ -157,7 +158,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const { log } = resolved;
   const redactor = redactorFromOptions(resolved.redaction);
   const redactEvents = redactor === undefined ? undefined : eventRedactor(redactor);
-  const tools = new Map<string, Tool>(resolved.tools.map((t) => [t.name, t]));
+  const tools = new Map<string, Tool>(resolved.tools.map((t) => [t.name, limitTool(t, resolved.toolLimits[t.name])]));
   const swarm = swarmDeps(options, resolved.model);
   const live = new Map<string, LiveRun>();
   const active = new Set<RunHandle>();

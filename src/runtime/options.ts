@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import type { EventLog } from '../log/EventLog.js';
 import { type CompactionOptions, checkCompaction } from '../model/compaction.js';
 import type { Model } from '../model/Model.js';
+import { type ToolLimits, toolLimitsSchema } from '../policies/limitTool.js';
 import { type CircuitBreakerOptions, circuitBreakerOptionsSchema } from '../policies/runCircuits.js';
 import { type ScreeningPolicy, screeningPolicySchema } from '../security/injection.js';
 import { type RedactionOptions, redactionOptionsSchema } from '../security/redactionOptions.js';
@@ -59,6 +60,12 @@ export interface RuntimeOptions extends SwarmOptions {
    */
   circuitBreaker?: CircuitBreakerOptions;
   /**
+   * Limits per tool name, shared by every run (a provider's quota is not per run): a bulkhead
+   * (`maxConcurrent`, `maxQueued`, default 1000) and/or a rate (`{ limit, intervalMs }`). Tools
+   * without an entry are called directly. @default {}
+   */
+  toolLimits?: Readonly<Record<string, ToolLimits>>;
+  /**
    * Secret and PII redaction of every event before it is recorded. On by default.
    * @default { enabled: true, pii: true, patterns: [], secretEnv: [] }
    */
@@ -99,6 +106,7 @@ const optionsSchema = z.object({
   ),
   inspect: z.unknown().optional(),
   circuitBreaker: circuitBreakerOptionsSchema,
+  toolLimits: z.record(z.string(), toolLimitsSchema),
   redaction: redactionOptionsSchema,
   screening: screeningPolicySchema,
 });
@@ -142,6 +150,7 @@ export function resolveOptions(
     inspect: options.inspect,
     compaction: options.compaction === undefined ? undefined : checkCompaction(options.compaction),
     circuitBreaker: options.circuitBreaker ?? {},
+    toolLimits: options.toolLimits ?? {},
     redaction: options.redaction ?? {},
     screening: options.screening ?? {},
   };
@@ -170,6 +179,11 @@ export function resolveOptions(
           `Expected the \`fallbacks\` of tool \`${tool.name}\` to name other registered tools, got \`${name}\``,
         ]);
       }
+    }
+  }
+  for (const name of Object.keys(candidate.toolLimits)) {
+    if (!names.has(name)) {
+      throw new ConfigError([`Expected the keys of \`toolLimits\` to be registered tool names, got \`${name}\``]);
     }
   }
   return candidate;

@@ -1,4 +1,4 @@
-import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { ConfigError } from '../errors.js';
 import { checkObject, integerAtLeast, numberAtLeast } from './checkOptions.js';
 
@@ -25,26 +25,25 @@ export interface RateLimitConfig {
  * A sliding-window limiter on a scheduler: a job starts when fewer than `limit` jobs started
  * in the last `intervalMs`, otherwise it waits until the oldest start leaves the window.
  */
-function slidingWindow(config: RateLimitConfig): RateLimiter {
+function slidingWindow(config: RateLimitConfig): RateLimiter & Withdrawable {
   const limit = integerAtLeast('rateLimit', 'limit', config.limit, 1);
   const intervalMs = numberAtLeast('rateLimit', 'intervalMs', config.intervalMs, 1);
   const scheduler = config.scheduler ?? asyncScheduler;
   const starts: number[] = [];
-  const waiting: (() => void)[] = [];
-  let timerSet = false;
+  const waiting: { job: () => Promise<unknown>; start: () => void }[] = [];
+  let timer: Subscription | undefined;
 
   function drain(): void {
     const now = scheduler.now();
     while (starts.length > 0 && now - (starts[0] as number) >= intervalMs) starts.shift();
     while (waiting.length > 0 && starts.length < limit) {
       starts.push(now);
-      (waiting.shift() as () => void)();
+      waiting.shift()?.start();
     }
-    if (waiting.length > 0 && !timerSet) {
-      timerSet = true;
-      scheduler.schedule(
+    if (waiting.length > 0 && timer === undefined) {
+      timer = scheduler.schedule(
         () => {
-          timerSet = false;
+          timer = undefined;
           drain();
         },
         (starts[0] as number) + intervalMs - now,
@@ -55,11 +54,25 @@ function slidingWindow(config: RateLimitConfig): RateLimiter {
   return {
     schedule<R>(job: () => Promise<R>): Promise<R> {
       return new Promise<R>((resolve, reject) => {
-        waiting.push(() => job().then(resolve, reject));
+        waiting.push({ job, start: () => job().then(resolve, reject) });
         drain();
       });
     },
+    withdraw(job) {
+      const at = waiting.findIndex((w) => w.job === job);
+      if (at >= 0) waiting.splice(at, 1);
+      // Nothing left to wait for: drop the timer so it cannot keep the process alive.
+      if (waiting.length === 0) {
+        timer?.unsubscribe();
+        timer = undefined;
+      }
+    },
   };
+}
+
+/** A limiter that can take back a job still waiting (the built-in one can; bottleneck cannot). */
+interface Withdrawable {
+  withdraw(job: () => Promise<unknown>): void;
 }
 
 /**
@@ -75,7 +88,7 @@ function slidingWindow(config: RateLimitConfig): RateLimiter {
  */
 export function rateLimit<T>(limiter: RateLimiter | RateLimitConfig): MonoTypeOperatorFunction<T> {
   checkObject('rateLimit', limiter);
-  let gate: RateLimiter;
+  let gate: RateLimiter & Partial<Withdrawable>;
   if (typeof (limiter as RateLimiter).schedule === 'function') gate = limiter as RateLimiter;
   else if ('limit' in limiter || 'intervalMs' in limiter) gate = slidingWindow(limiter as RateLimitConfig);
   else {
@@ -87,28 +100,26 @@ export function rateLimit<T>(limiter: RateLimiter | RateLimitConfig): MonoTypeOp
     new Observable<T>((subscriber) => {
       let release: (() => void) | undefined;
       let cancelled = false;
-      gate
-        .schedule(
-          () =>
-            new Promise<void>((done) => {
-              if (cancelled) {
-                done();
-                return;
-              }
-              release = done;
-              subscriber.add(
-                source.subscribe({
-                  next: (value) => subscriber.next(value),
-                  error: (error: unknown) => subscriber.error(error),
-                  complete: () => subscriber.complete(),
-                }),
-              );
+      const job = () =>
+        new Promise<void>((done) => {
+          if (cancelled) {
+            done();
+            return;
+          }
+          release = done;
+          subscriber.add(
+            source.subscribe({
+              next: (value) => subscriber.next(value),
+              error: (error: unknown) => subscriber.error(error),
+              complete: () => subscriber.complete(),
             }),
-        )
-        .catch((error: unknown) => subscriber.error(error));
+          );
+        });
+      gate.schedule(job).catch((error: unknown) => subscriber.error(error));
       return () => {
         cancelled = true;
-        release?.();
+        if (release === undefined) gate.withdraw?.(job);
+        else release();
       };
     });
 }

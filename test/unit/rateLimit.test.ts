@@ -60,6 +60,24 @@ describe('rateLimit', () => {
     await limiter.stop();
   });
 
+  it('withdraws a waiting subscription from the built-in window, and drops its timer', () => {
+    const ts = new TestScheduler((x, y) => expect(x).toEqual(y));
+    ts.maxFrames = Number.POSITIVE_INFINITY;
+    const limited = rateLimit<number>({ limit: 1, intervalMs: 1_000, scheduler: ts });
+    let calls = 0;
+    const call = defer(() => {
+      calls += 1;
+      return of(calls);
+    });
+    call.pipe(limited).subscribe();
+    const waiting = call.pipe(limited).subscribe();
+    expect(ts.actions.length).toBe(1);
+    waiting.unsubscribe();
+    expect(ts.actions.length).toBe(0);
+    ts.flush();
+    expect(calls).toBe(1);
+  });
+
   it('never subscribes a source that was unsubscribed while waiting', async () => {
     const jobs: (() => Promise<unknown>)[] = [];
     const gate = {
