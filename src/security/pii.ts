@@ -82,29 +82,50 @@ const octet = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 export const piiRules: readonly RedactionRule[] = [
   {
     kind: 'EMAIL',
+    hint: /@/,
+    needs: '@',
     pattern:
       /(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,24}(?![\w-])/g,
   },
   {
     kind: 'IBAN',
+    hint: /[A-Z]{2}\d{2}/,
+    needs: '#',
     pattern: /(?<![\w-])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w-])/g,
     validate: ibanValid,
   },
-  { kind: 'CREDIT_CARD', pattern: /(?<![\w.-])[2-6](?:\d[ -]?){11,17}\d(?![\w-]|\.\d)/g, validate: cardValid },
-  { kind: 'SSN', pattern: /(?<![\w.-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-]|\.\d)/g },
+  {
+    kind: 'CREDIT_CARD',
+    hint: /\d{4}/,
+    needs: '#',
+    pattern: /(?<![\w.-])[2-6](?:\d[ -]?){11,17}\d(?![\w-]|\.\d)/g,
+    validate: cardValid,
+  },
+  {
+    kind: 'SSN',
+    hint: /\d{3}-\d{2}-/,
+    needs: '-',
+    pattern: /(?<![\w.-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-]|\.\d)/g,
+  },
   {
     kind: 'PHONE',
+    hint: /\+\d|\d{3}/,
+    needs: '#',
     pattern:
       /(?<![\w.+-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}|(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4})(?![\w-]|\.\d)/g,
     validate: phoneValid,
   },
   {
     kind: 'IP_ADDRESS',
+    hint: /\d\.\d/,
+    needs: '.',
     pattern: new RegExp(`(?<![\\w.])(?:${octet}\\.){3}${octet}(?![\\w]|\\.\\d)`, 'g'),
     validate: ipv4Valid,
   },
   {
     kind: 'IP_ADDRESS',
+    hint: /:[0-9A-Fa-f]{0,4}:/,
+    needs: ':',
     pattern: /(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])/g,
     validate: ipv6Valid,
   },
@@ -123,6 +144,7 @@ export function detectPII(text: string): PIIFinding[] {
   const findings: PIIFinding[] = [];
   const taken: [number, number][] = [];
   for (const rule of piiRules) {
+    if (rule.hint?.test(text) === false) continue;
     rule.pattern.lastIndex = 0;
     for (const match of text.matchAll(rule.pattern)) {
       const start = match.index;

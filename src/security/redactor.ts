@@ -36,26 +36,40 @@ const minValueLength = 4;
 /** No rule matches fewer characters than an email like `a@b.co`. */
 const minRuleLength = 6;
 
+// One bit per character a rule may need; digits share the last bit.
+const featureChars = '@:?&_-.=';
+const digitBit = 1 << featureChars.length;
+const allFeatures = (digitBit << 1) - 1;
+const featureBit = new Uint16Array(128);
+for (let i = 0; i < featureChars.length; i++) featureBit[featureChars.charCodeAt(i)] = 1 << i;
+for (let c = 48; c <= 57; c++) featureBit[c] = digitBit;
+
+/** The feature bits of a text: one pass over its characters, stopping once all are seen. */
+function featuresOf(text: string): number {
+  let mask = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128) mask |= featureBit[c] as number;
+    if (mask === allFeatures) break;
+  }
+  return mask;
+}
+
+/** The bits of the characters a rule needs; 0 for a rule that needs none (it always runs). */
+function maskOf(needs: string | undefined): number {
+  let mask = 0;
+  for (const ch of needs ?? '') mask |= ch === '#' ? digitBit : (featureBit[ch.charCodeAt(0)] ?? 0);
+  return mask;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
- * One regex that matches wherever any rule could: `i`, `m` and `s` only widen what a pattern
- * matches, so this is a superset and a miss proves no rule matches. `undefined` when user rules cannot be joined (e.g. mixed unicode flags).
- */
-function joinRules(rules: readonly RedactionRule[]): RegExp | undefined {
-  const unicode = rules.some((r) => r.pattern.unicode || r.pattern.flags.includes('v'));
-  try {
-    return new RegExp(rules.map((r) => `(?:${r.pattern.source})`).join('|'), unicode ? 'imsu' : 'ims');
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Creates a redactor. Strings are first tested against one pre-filter (every rule joined, case
- * folded), so text without any candidate costs one regex test and no allocation.
+ * Creates a redactor. One pass over a string notes which of `@:?&_-.=` and digits it holds; a
+ * rule runs only if the string holds a character it needs and its hint (a keyword) matches, so
+ * ordinary text costs that pass and a few literal searches, and no allocation.
  *
  * @example
  * const redactor = createRedactor({ values: ['hunter2-prod'] });
@@ -75,12 +89,18 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   if (rules.length === 0) return { text: (input) => input, scan: (input) => input };
 
   const minLength = Math.min(minRuleLength, ...values.map((v) => v.length));
-  const prefilter = joinRules(rules);
+
+  const masks = rules.map((r) => maskOf(r.needs));
 
   function run(input: string, kinds: string[] | undefined): string {
-    if (input.length < minLength || prefilter?.test(input) === false) return input;
+    if (input.length < minLength) return input;
+    const features = featuresOf(input);
     let out = input;
-    for (const { kind, pattern, validate } of rules) {
+    for (let i = 0; i < rules.length; i++) {
+      const needs = masks[i] as number;
+      if (needs !== 0 && (needs & features) === 0) continue;
+      const { kind, pattern, validate, hint } = rules[i] as RedactionRule;
+      if (hint?.test(out) === false) continue;
       pattern.lastIndex = 0;
       if (!pattern.test(out)) continue;
       pattern.lastIndex = 0;

@@ -12,6 +12,16 @@ export interface RedactionRule {
   pattern: RegExp;
   /** Refuses a match that only looks like the thing (a card number failing Luhn, say). */
   validate?: (match: string) => boolean;
+  /**
+   * A cheap test (a literal or two, case-insensitive) that every match passes: text failing it
+   * skips the rule. Lookbehind-led patterns are slow to scan; their keyword is not.
+   */
+  hint?: RegExp;
+  /**
+   * Characters of which every match holds at least one (`#` stands for any digit), from
+   * `@:?&_-.=#`: a string holding none of them skips the rule without a regex.
+   */
+  needs?: string;
 }
 
 /** A pattern as a user supplies it: a regex (made global) or its source text. */
@@ -29,8 +39,9 @@ const assigned = '["\']?\\s*[:=]\\s*["\']?';
 const notCode =
   '(?!\\[REDACTED_|(?:process\\.env|os\\.environ|env\\.|this\\.|self\\.|config\\.|\\$\\{|\\{\\{|null|undefined|None|true|false|string|number|boolean|str|int|await|new|typeof|require|import|yield)\\b)(?![\\w$.]*\\()';
 
-function rule(kind: string, source: string, flags = 'g'): RedactionRule {
-  return { kind, pattern: new RegExp(source, flags) };
+function rule(kind: string, needs: string, hint: string, source: string, flags = 'g'): RedactionRule {
+  const pattern = new RegExp(source, flags);
+  return { kind, pattern, hint: new RegExp(hint, pattern.ignoreCase ? 'i' : ''), ...(needs === '' ? {} : { needs }) };
 }
 
 /**
@@ -45,32 +56,70 @@ export const builtinSecretRules: readonly RedactionRule[] = [
   // The whole block up to its END line; a block cut short loses its base64 lines, not the prose after.
   rule(
     'PRIVATE_KEY',
+    '-',
+    'PRIVATE KEY',
     '-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[\\s\\S]*?-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?:(?:\\s|\\\\[rn])*[A-Za-z0-9+/=]{16,})*)',
   ),
-  rule('ANTHROPIC_KEY', `${start}sk-ant-[A-Za-z0-9_-]{20,}${end}`),
-  rule('OPENAI_KEY', `${start}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}${end}`),
-  rule('GITHUB_TOKEN', `${start}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})${end}`),
-  rule('AWS_ACCESS_KEY', `${start}(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}${end}`),
-  rule('AWS_SECRET_KEY', `(?<=aws_?secret_?(?:access_?)?key${assigned})[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])`, 'gi'),
-  rule('SLACK_WEBHOOK', 'https://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+'),
-  rule('SLACK_TOKEN', `${start}xox[abposre]-[A-Za-z0-9-]{10,}${end}`),
-  rule('STRIPE_KEY', `${start}(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}${end}|${start}whsec_[A-Za-z0-9]{24,}${end}`),
-  rule('GOOGLE_API_KEY', `${start}AIza[0-9A-Za-z_-]{35}${end}`),
-  rule('GOOGLE_OAUTH_TOKEN', `${start}ya29\\.[0-9A-Za-z_-]{20,}${end}`),
-  rule('NPM_TOKEN', `${start}npm_[A-Za-z0-9]{36}${end}`),
-  rule('HUGGINGFACE_TOKEN', `${start}hf_[A-Za-z]{34}${end}`),
-  rule('JWT', `${start}eyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*`),
-  rule('BEARER_TOKEN', '(?<=\\bbearer\\s+)(?!\\[REDACTED_)[A-Za-z0-9\\-._~+/]{12,}=*', 'gi'),
-  rule('BASIC_AUTH', `(?<=\\bauthorization${assigned}basic\\s+)[A-Za-z0-9+/]{8,}={0,2}`, 'gi'),
-  rule('URL_PASSWORD', '(?<=\\b[a-z][a-z0-9+.-]*://[^\\s/:@]*:)(?!\\[REDACTED_)[^\\s/@]+(?=@)', 'gi'),
+  rule('ANTHROPIC_KEY', '-', 'sk-ant-', `${start}sk-ant-[A-Za-z0-9_-]{20,}${end}`),
+  rule('OPENAI_KEY', '-', 'sk-', `${start}sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}${end}`),
+  rule(
+    'GITHUB_TOKEN',
+    '_',
+    'gh[pousr]_|github_pat_',
+    `${start}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})${end}`,
+  ),
+  rule(
+    'AWS_ACCESS_KEY',
+    '',
+    'A[KS]IA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA',
+    `${start}(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}${end}`,
+  ),
+  rule(
+    'AWS_SECRET_KEY',
+    ':=',
+    'aws_?secret',
+    `(?<=aws_?secret_?(?:access_?)?key${assigned})[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])`,
+    'gi',
+  ),
+  rule(
+    'SLACK_WEBHOOK',
+    ':',
+    'hooks\\.slack',
+    'https://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+',
+  ),
+  rule('SLACK_TOKEN', '-', 'xox', `${start}xox[abposre]-[A-Za-z0-9-]{10,}${end}`),
+  rule(
+    'STRIPE_KEY',
+    '_',
+    '_live_|_test_|whsec_',
+    `${start}(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}${end}|${start}whsec_[A-Za-z0-9]{24,}${end}`,
+  ),
+  rule('GOOGLE_API_KEY', '', 'AIza', `${start}AIza[0-9A-Za-z_-]{35}${end}`),
+  rule('GOOGLE_OAUTH_TOKEN', '.', 'ya29\\.', `${start}ya29\\.[0-9A-Za-z_-]{20,}${end}`),
+  rule('NPM_TOKEN', '_', 'npm_', `${start}npm_[A-Za-z0-9]{36}${end}`),
+  rule('HUGGINGFACE_TOKEN', '_', 'hf_', `${start}hf_[A-Za-z]{34}${end}`),
+  rule('JWT', '.', 'eyJ', `${start}eyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*`),
+  rule('BEARER_TOKEN', '', 'bearer', '(?<=\\bbearer\\s+)(?!\\[REDACTED_)[A-Za-z0-9\\-._~+/]{12,}=*', 'gi'),
+  rule('BASIC_AUTH', ':=', 'authorization', `(?<=\\bauthorization${assigned}basic\\s+)[A-Za-z0-9+/]{8,}={0,2}`, 'gi'),
+  rule('URL_PASSWORD', '@', '@', '(?<=\\b[a-z][a-z0-9+.-]*://[^\\s/:@]*:)(?!\\[REDACTED_)[^\\s/@]+(?=@)', 'gi'),
   rule(
     'URL_TOKEN',
+    '=',
+    '[?&]',
     '(?<=[?&](?:token|access_token|refresh_token|id_token|api_key|apikey|key|secret|client_secret|password|sig|signature|auth)=)(?!\\[REDACTED_)[^&#\\s"\'<>]{4,}',
     'gi',
   ),
-  rule('PASSWORD', `(?<=\\b(?:password|passwd|passphrase|pwd)${assigned})${notCode}[^\\s"',;&}<>]{3,}`, 'gi'),
+  rule(
+    'PASSWORD',
+    ':=',
+    'pass|pwd',
+    `(?<=\\b(?:password|passwd|passphrase|pwd)${assigned})${notCode}[^\\s"',;&}<>]{3,}`,
+    'gi',
+  ),
   rule(
     'SECRET',
+    ':=',
+    'secret|key|token|credential',
     `(?<=\\b(?:secret|client_secret|secret_key|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token|token|private[_-]?key|credentials?)${assigned})${notCode}[^\\s"',;&}<>]{6,}`,
     'gi',
   ),
