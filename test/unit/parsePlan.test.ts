@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ModelOutputError, PlanValidationError, type TroupeError } from '../../src/errors.js';
@@ -189,5 +190,42 @@ describe('parsePlan refuses invalid graphs (PLAN_INVALID)', () => {
       { id: 'c', kind: 'tool_call', tool: 'missing' },
     );
     expect(issues(raw)).toHaveLength(3);
+  });
+});
+
+describe('parsePlan over random graphs', () => {
+  /** A chain t0 ← t1 ← … plus random extra edges to earlier tasks: always a DAG. */
+  const dagArb = fc.array(fc.nat(), { minLength: 2, maxLength: 12 }).map((masks) =>
+    masks.map((mask, i) => ({
+      id: `t${i}`,
+      dependsOn: Array.from({ length: i }, (_, j) => j)
+        .filter((j) => j === i - 1 || (mask >> j) & 1)
+        .map((j) => `t${j}`),
+    })),
+  );
+  const opts = { tools, maxTasks: 100 };
+
+  it('accepts every DAG as given', () => {
+    fc.assert(
+      fc.property(dagArb, (dag) => {
+        expect(parsePlan(plan(...dag), opts).map((t) => [t.id, t.dependsOn])).toEqual(
+          dag.map((t) => [t.id, t.dependsOn]),
+        );
+      }),
+    );
+  });
+
+  it('refuses a DAG with one back edge, naming both ends of the cycle it closes', () => {
+    fc.assert(
+      fc.property(dagArb, (dag) => {
+        const last = dag.at(-1)?.id as string;
+        const cyclic = dag.map((t) => (t.id === 't0' ? { ...t, dependsOn: [last] } : t));
+        const err = failure(plan(...cyclic), opts) as PlanValidationError;
+        expect(err.code).toBe('PLAN_INVALID');
+        expect(err.issues).toHaveLength(1);
+        expect(err.issues[0]).toContain('`t0`');
+        expect(err.issues[0]).toContain(`\`${last}\``);
+      }),
+    );
   });
 });
