@@ -51,6 +51,8 @@ export function cliRuntime(options: CliRuntimeOptions = {}): Runtime {
     throw new ConfigError([`Expected \`--latency\` to be an integer ≥ 0, got \`${latencyMs}\``]);
   }
   const log = sqliteLog(options.log ?? defaultLogFile, {
+    // Another `troupe` command writing the same log (a short run, an approval) gets to finish first.
+    lockTimeoutMs: 10_000,
     onNotice: (message) => process.stderr.write(`troupe: ${message}\n`),
   });
   try {

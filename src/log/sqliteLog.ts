@@ -21,6 +21,8 @@ export interface SqliteLogOptions {
   flushMs?: number;
   /** Events that make a batch full and commit at once. @default 1000 */
   maxBatch?: number;
+  /** How long to wait for another writer of the file to finish before failing with `LOG_LOCKED`, in ms. @default 0 */
+  lockTimeoutMs?: number;
   /** Where notices go (a torn last write repaired). @default process.emitWarning */
   onNotice?: (message: string) => void;
 }
@@ -61,11 +63,14 @@ function checkHeader(file: string): void {
 
 function checkOptions(options: SqliteLogOptions): void {
   const issues: string[] = [];
-  const { flushMs = 0, maxBatch = 1000, synchronous = 'full' } = options;
+  const { flushMs = 0, maxBatch = 1000, synchronous = 'full', lockTimeoutMs = 0 } = options;
   if (!Number.isInteger(flushMs) || flushMs < 0)
     issues.push(`Expected \`flushMs\` to be an integer ≥ 0, got \`${flushMs}\``);
   if (!Number.isInteger(maxBatch) || maxBatch < 1)
     issues.push(`Expected \`maxBatch\` to be an integer ≥ 1, got \`${maxBatch}\``);
+  if (!Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 0) {
+    issues.push(`Expected \`lockTimeoutMs\` to be an integer ≥ 0, got \`${lockTimeoutMs}\``);
+  }
   if (synchronous !== 'full' && synchronous !== 'normal') {
     issues.push(`Expected \`synchronous\` to be 'full' or 'normal', got \`${String(synchronous)}\``);
   }
@@ -109,7 +114,7 @@ export function sqliteLog(path: string, options: SqliteLogOptions = {}): SqliteL
   try {
     if (!readOnly) {
       mkdirSync(dirname(file), { recursive: true });
-      lock = acquireWriterLock(file);
+      lock = acquireWriterLock(file, options.lockTimeoutMs ?? 0);
     }
     checkHeader(file);
     // Only the writer may judge the WAL's tail: a reader could see a commit still in progress.

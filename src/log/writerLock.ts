@@ -11,16 +11,17 @@ export interface WriterLock {
  * `<file>-lock`, held until `release()`. The operating system drops it when the process dies,
  * even by SIGKILL, so a crashed writer never leaves a stale lock behind; readers of the log
  * itself are not affected. A second writer, in this process or another, gets `LOG_LOCKED` at
- * once instead of interleaving its `seq`s with ours.
+ * (after waiting up to `timeoutMs` for it to finish) instead of interleaving its `seq`s with ours.
  *
  * @example
  * const lock = acquireWriterLock('.troupe/events.db');
  * acquireWriterLock('.troupe/events.db');
  * // => throws TroupeError LOG_LOCKED
  */
-export function acquireWriterLock(file: string): WriterLock {
+export function acquireWriterLock(file: string, timeoutMs = 0): WriterLock {
   const lockFile = `${file}-lock`;
-  const db = new Database(lockFile, { timeout: 0 });
+  // SQLite's busy handler retries for `timeoutMs`: a writer that finishes soon lets us in.
+  const db = new Database(lockFile, { timeout: timeoutMs });
   try {
     db.pragma('journal_mode = MEMORY');
     db.pragma('locking_mode = EXCLUSIVE');
@@ -35,7 +36,7 @@ export function acquireWriterLock(file: string): WriterLock {
     if ((err as { code?: string }).code === 'SQLITE_BUSY') {
       throw new TroupeError(
         'LOG_LOCKED',
-        `Cannot open ${file} for writing: another troupe process (or another log in this one) is writing it; open it read-only (\`readOnly: true\`), or use another log file`,
+        `Cannot open ${file} for writing: another troupe process (or another log in this one) is writing it${timeoutMs > 0 ? ` (waited ${timeoutMs} ms)` : ''}; open it read-only (\`readOnly: true\`), or use another log file`,
         { cause: err },
       );
     }

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TroupeEvent } from '../../src/index.js';
+import { sqliteLog, type TroupeEvent } from '../../src/index.js';
 import { tempDir } from '../helpers/tempLog.js';
 
 const cli = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
@@ -67,9 +67,20 @@ describe('troupe run killed mid-run, then troupe resume', () => {
     expect(timeline.stdout).not.toContain('run completed');
   });
 
-  it('says which run is unknown, and that a second writer is refused', async () => {
+  it('says which run is unknown, lets two short runs share a log, and refuses a writer while one runs', async () => {
     const log = tmp.file('other.db');
-    await run(process.execPath, [cli, 'run', goal, '--log', log, '--json']);
+    // Two at once: the second waits for the first's writer lock, then runs.
+    await Promise.all([
+      run(process.execPath, [cli, 'run', goal, '--log', log, '--json']),
+      run(process.execPath, [cli, 'run', goal, '--log', log, '--json']),
+    ]);
+    const both = await run(process.execPath, [cli, 'runs', '--log', log, '--json']);
+    expect(
+      both.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).status),
+    ).toEqual(['completed', 'completed']);
     await expect(run(process.execPath, [cli, 'resume', 'no-such-run', '--log', log])).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('RUN_NOT_FOUND'),
@@ -81,13 +92,13 @@ describe('troupe run killed mid-run, then troupe resume', () => {
     const holder = spawn(process.execPath, [cli, 'run', goal, '--latency', '60000', '--log', log], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-    await new Promise<void>((resolve) => createInterface({ input: holder.stdout }).once('line', () => resolve()));
-    await expect(run(process.execPath, [cli, 'run', goal, '--log', log])).rejects.toMatchObject({
-      code: 1,
-      stderr: expect.stringContaining('LOG_LOCKED'),
-    });
-    const listed = await run(process.execPath, [cli, 'runs', '--log', log]);
-    expect(listed.stdout).toContain('not finished');
-    holder.kill('SIGKILL');
+    try {
+      await new Promise<void>((resolve) => createInterface({ input: holder.stdout }).once('line', () => resolve()));
+      expect(() => sqliteLog(log)).toThrow(expect.objectContaining({ code: 'LOG_LOCKED' }));
+      const listed = await run(process.execPath, [cli, 'runs', '--log', log]);
+      expect(listed.stdout).toContain('1 run(s) not finished');
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 });
