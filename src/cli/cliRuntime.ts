@@ -1,14 +1,14 @@
-import { demoModel } from '../demo/demoModel.js';
 import { Outbox, socialPlatformTools } from '../demo/socialPlatforms.js';
 import { ConfigError } from '../errors.js';
 import { sqliteLog } from '../log/sqliteLog.js';
 import { createRuntime, type Runtime } from '../runtime/createRuntime.js';
 import { defineTool, type Tool } from '../tools/defineTool.js';
 import { sleep } from '../util/abort.js';
+import { type CliModelOptions, cliModel } from './cliModel.js';
 import { defaultLogFile } from './commands/reviews.js';
 
 /** What `troupe run` and `troupe resume` run on. */
-export interface CliRuntimeOptions {
+export interface CliRuntimeOptions extends CliModelOptions {
   /** The event log file. @default '.troupe/events.db' */
   log?: string;
   /** Tasks of a run that execute at once. @default 16 */
@@ -36,7 +36,8 @@ function withLatency(tools: readonly Tool[], latencyMs: number): Tool[] {
 }
 
 /**
- * The runtime behind the CLI: the offline demo model and platform tools on a durable SQLite
+ * The runtime behind the CLI: the offline demo model (or `--model` / `--base-url`, see
+ * `cliModel`) and platform tools on a durable SQLite
  * log, so a run the process lost (Ctrl-C, crash, `kill -9`) continues with `troupe resume`.
  * Log notices (a repaired torn write) go to stderr.
  *
@@ -58,7 +59,7 @@ export function cliRuntime(options: CliRuntimeOptions = {}): Runtime {
   try {
     return createRuntime({
       log,
-      model: demoModel(),
+      model: cliModel(options),
       tools: withLatency(socialPlatformTools(new Outbox()), latencyMs),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     });

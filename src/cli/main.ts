@@ -2,6 +2,7 @@
 import { TroupeError } from '../errors.js';
 import { redactionSafeguard } from '../security/redactStream.js';
 import type { Command } from './command.js';
+import { answerCommand } from './commands/answer.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { approveCommand, rejectCommand, reviewsCommand } from './commands/reviews.js';
 import { runCommand } from './commands/run.js';
@@ -13,6 +14,7 @@ const commands: Record<string, Command> = {
   reviews: reviewsCommand,
   approve: approveCommand,
   reject: rejectCommand,
+  answer: answerCommand,
 };
 
 const usage = `troupe — an actor-model runtime for AI-agent orchestration
