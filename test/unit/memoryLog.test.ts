@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { TroupeEvent, UnsequencedEvent } from '../../src/events/types.js';
@@ -135,6 +136,36 @@ describe('memoryLog subscribe', () => {
     subscription.unsubscribe();
     await log.append([event('r1')]);
     expect(seen).toEqual([0]);
+  });
+});
+
+describe('memoryLog subscribe over random interleavings', () => {
+  it('gives each subscriber every seq from its start, in order, with no gap and no duplicate', async () => {
+    const op = fc.oneof(
+      fc.record({ append: fc.integer({ min: 1, max: 3 }) }),
+      fc.record({ subscribe: fc.option(fc.integer({ min: -1, max: 25 }), { nil: undefined }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 30 }), async (ops) => {
+        const log = memoryLog();
+        let total = 0;
+        const subscribers: { from: number; seen: number[] }[] = [];
+        for (const o of ops) {
+          if ('append' in o) {
+            await log.append(Array.from({ length: o.append }, () => event('r')));
+            total += o.append;
+          } else {
+            const from = Math.max(0, o.subscribe ?? total);
+            const seen: number[] = [];
+            log.subscribe(o.subscribe).subscribe((e) => seen.push(e.seq));
+            subscribers.push({ from, seen });
+          }
+        }
+        for (const { from, seen } of subscribers) {
+          expect(seen).toEqual(Array.from({ length: Math.max(0, total - from) }, (_, i) => from + i));
+        }
+      }),
+    );
   });
 });
 
