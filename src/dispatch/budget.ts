@@ -47,7 +47,7 @@ export class DispatchTree {
     onResult: ((result: SubAgentResult) => void) | undefined,
   ) {
     this.limits = limits;
-    this.cache = cache === false ? undefined : (cache ?? new LRUCache<string, CachedResult>({ max: 10_000 }));
+    this.cache = cache === false ? undefined : cache;
     this.onResult = onResult;
     this.signal = this.controller.signal;
     // Every running agent of the tree listens here; that is bounded by the limits, not a leak.

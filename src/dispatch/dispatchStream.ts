@@ -1,22 +1,18 @@
-import { setMaxListeners } from 'node:events';
 import { defer, EMPTY, from, mergeMap, Observable, range } from 'rxjs';
 import { DispatchQuotaExceeded, TroupeError } from '../errors.js';
 import { abortReason } from '../util/abort.js';
+import { AgentRun, type Nesting } from './AgentRun.js';
 import { aggregateResults } from './aggregate.js';
-import { type ParentScope, type PreparedDispatch, prepare } from './prepare.js';
-import { type Nesting, runAgent } from './runAgent.js';
+import { type PreparedDispatch, prepare } from './prepare.js';
 import type { TemplateArgs } from './template.js';
 import type { DispatchOptions, SubAgentResult } from './types.js';
 
-function nesting(scope: ParentScope): Nesting {
-  return {
-    dispatch$: (options) => startDispatch(options, scope),
-    dispatchAgents: <O, A extends TemplateArgs, R>(options: DispatchOptions<O, A, R>) =>
-      aggregateResults(startDispatch(options, scope), options.aggregate),
-  };
-}
+const nesting: Nesting = {
+  dispatch$: (options, parent) => startDispatch(options, parent),
+  dispatchAgents: (options, parent) => aggregateResults(startDispatch(options, parent), options.aggregate),
+};
 
-/** Links `child` to abort when any of `parents` does, with the same reason. */
+/** Aborts `controller` when any of `parents` aborts, with the same reason; returns the undo. */
 function linkAbort(controller: AbortController, parents: readonly (AbortSignal | undefined)[]): () => void {
   const undo: (() => void)[] = [];
   for (const parent of parents) {
@@ -41,9 +37,13 @@ function run<O, A extends TemplateArgs>(
   return new Observable((subscriber) => {
     const { limits, tree } = plan;
     const total = plan.args.length;
+    // One signal per dispatch, not per agent: a stop reaches the running agents through `running`.
     const controller = new AbortController();
-    // One listener per running agent: at most `maxParallel`, which is not a leak.
-    setMaxListeners(0, controller.signal);
+    const running = new Set<AgentRun<O, A>>();
+    controller.signal.addEventListener('abort', () => {
+      const reason = abortReason(controller.signal);
+      for (const agent of running) agent.stop(reason);
+    });
     const unlink = linkAbort(controller, [plan.parent?.signal ?? tree.signal, userSignal]);
     const results: SubAgentResult<O, A>[] = [];
     const maxFailures = Math.min(Math.floor(limits.maxFailureRate * total), total - limits.minSuccessCount);
@@ -55,25 +55,19 @@ function run<O, A extends TemplateArgs>(
       controller.abort(stopped);
     };
     const timer = Number.isFinite(limits.maxTotalDurationMs)
-      ? setTimeout(
-          () =>
-            stop(
-              new DispatchQuotaExceeded(
-                'maxTotalDurationMs',
-                `The dispatch ran past \`maxTotalDurationMs\` ${limits.maxTotalDurationMs} ms with ${total - results.length} of ${total} agents unfinished`,
-              ),
-            ),
-          limits.maxTotalDurationMs,
-        )
+      ? setTimeout(() => {
+          const unfinished = `${total - results.length} of ${total} agents unfinished`;
+          const message = `The dispatch ran past \`maxTotalDurationMs\` ${limits.maxTotalDurationMs} ms with ${unfinished}`;
+          stop(new DispatchQuotaExceeded('maxTotalDurationMs', message));
+        }, limits.maxTotalDurationMs)
       : undefined;
 
     const onResult = (result: SubAgentResult<O, A>) => {
       results.push(result);
       if (!result.success) failures += 1;
-      if (failures > maxFailures && stopped === undefined && !controller.signal.aborted) {
-        const rateLimited = failures > Math.floor(limits.maxFailureRate * total);
+      if (failures > maxFailures && !controller.signal.aborted) {
         stop(
-          rateLimited
+          failures > Math.floor(limits.maxFailureRate * total)
             ? new DispatchQuotaExceeded(
                 'maxFailureRate',
                 `${failures} of ${total} agents failed: more than \`maxFailureRate\` ${limits.maxFailureRate} allows`,
@@ -92,7 +86,7 @@ function run<O, A extends TemplateArgs>(
       const reason = stopped ?? (controller.signal.aborted ? abortReason(controller.signal) : undefined);
       if (reason instanceof DispatchQuotaExceeded) {
         subscriber.error(new DispatchQuotaExceeded(reason.limit, reason.message, results));
-      } else if (reason instanceof TroupeError) {
+      } else if (reason !== undefined) {
         subscriber.error(reason);
       } else if (total - failures < limits.minSuccessCount) {
         const message = `${total - failures} of ${total} agents succeeded; \`minSuccessCount\` is ${limits.minSuccessCount}`;
@@ -102,13 +96,19 @@ function run<O, A extends TemplateArgs>(
       }
     };
 
+    const start = (index: number) => {
+      if (controller.signal.aborted) return EMPTY;
+      const agent = new AgentRun(plan, index, nesting);
+      running.add(agent);
+      return from(
+        agent.run().then((result) => {
+          running.delete(agent);
+          return result;
+        }),
+      );
+    };
     const subscription = range(0, total)
-      .pipe(
-        mergeMap(
-          (index) => (controller.signal.aborted ? EMPTY : from(runAgent(plan, index, controller.signal, nesting))),
-          plan.concurrency,
-        ),
-      )
+      .pipe(mergeMap(start, plan.concurrency))
       .subscribe({ next: onResult, complete: finish });
 
     return () => {
@@ -118,15 +118,15 @@ function run<O, A extends TemplateArgs>(
       }
       subscription.unsubscribe();
       unlink();
-      if (plan.ownsTree) tree.close();
+      if (plan.parent === undefined) tree.close();
     };
   });
 }
 
-/** Prepares (checks) and runs a dispatch; `parent` is set for nested dispatches. */
+/** Prepares (checks) and runs a dispatch; `parent` is the agent that starts a nested one. */
 export function startDispatch<O, A extends TemplateArgs>(
   options: DispatchOptions<O, A, unknown>,
-  parent: ParentScope | undefined,
+  parent: AgentRun | undefined,
 ): Observable<SubAgentResult<O, A>> {
   return defer(() => prepare(options, parent)).pipe(mergeMap((plan) => run(plan, options.signal)));
 }

@@ -1,19 +1,11 @@
 import { ConfigError, ModelOutputError, ToolInputError } from '../errors.js';
 import type { Model } from '../model/Model.js';
+import type { AgentRun } from './AgentRun.js';
 import { DispatchTree } from './budget.js';
 import { type ResolvedLimits, resolveLimits, treeWideLimits } from './limits.js';
 import { defaultDispatchScreen, screenDispatch } from './screen.js';
 import { type ParsedTemplate, parseTemplate, type TemplateArgs } from './template.js';
 import type { Agent, DispatchOptions } from './types.js';
-
-/** What a nested dispatch inherits from the agent that starts it. */
-export interface ParentScope {
-  tree: DispatchTree;
-  limits: ResolvedLimits;
-  depth: number;
-  key: string;
-  signal: AbortSignal;
-}
 
 /** A dispatch checked and ready to run: nothing has started yet. */
 export interface PreparedDispatch<O, A extends TemplateArgs> {
@@ -27,9 +19,8 @@ export interface PreparedDispatch<O, A extends TemplateArgs> {
   limits: ResolvedLimits;
   depth: number;
   tree: DispatchTree;
-  /** True for the root dispatch, which closes the tree when it ends. */
-  ownsTree: boolean;
-  parent: ParentScope | undefined;
+  /** The agent that started this dispatch; `undefined` for a root dispatch. */
+  parent: AgentRun | undefined;
 }
 
 function positiveInteger(field: string, value: unknown): number {
@@ -60,7 +51,7 @@ function modelAgent(model: Model): Agent<string> {
 }
 
 /** The limits of a nested dispatch: its own over those its parent passes down. */
-function nestedLimits(options: DispatchOptions<unknown, TemplateArgs, unknown>, parent: ParentScope): ResolvedLimits {
+function nestedLimits(options: DispatchOptions<unknown, TemplateArgs, unknown>, parent: AgentRun): ResolvedLimits {
   const given = options.limits ?? {};
   const misplaced = treeWideLimits.filter((field) => given[field] !== undefined);
   if (misplaced.length > 0) {
@@ -71,9 +62,10 @@ function nestedLimits(options: DispatchOptions<unknown, TemplateArgs, unknown>, 
       ),
     );
   }
-  const { maxConcurrent, maxAgentDurationMs, costPerAgentEstimate } = parent.limits;
+  const parentLimits = parent.plan.limits;
+  const { maxConcurrent, maxAgentDurationMs, costPerAgentEstimate } = parentLimits;
   const limits = resolveLimits({ maxConcurrent, maxAgentDurationMs, costPerAgentEstimate, ...given });
-  return { ...limits, ...Object.fromEntries(treeWideLimits.map((field) => [field, parent.limits[field]])) };
+  return { ...limits, ...Object.fromEntries(treeWideLimits.map((field) => [field, parentLimits[field]])) };
 }
 
 /**
@@ -83,7 +75,7 @@ function nestedLimits(options: DispatchOptions<unknown, TemplateArgs, unknown>, 
  */
 export async function prepare<O, A extends TemplateArgs>(
   options: DispatchOptions<O, A, unknown>,
-  parent: ParentScope | undefined,
+  parent: AgentRun | undefined,
 ): Promise<PreparedDispatch<O, A>> {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError([`Expected dispatch options to be an object, got \`${String(options)}\``]);
@@ -121,7 +113,7 @@ export async function prepare<O, A extends TemplateArgs>(
   const screen = options.screen ?? defaultDispatchScreen;
   if (screen !== false) screenDispatch(screen, template.source, args);
   const depth = parent === undefined ? 1 : parent.depth + 1;
-  const tree = parent?.tree ?? new DispatchTree(limits, options.cache, options.onResult);
+  const tree = parent?.plan.tree ?? new DispatchTree(limits, options.cache, options.onResult);
   if (parent === undefined && options.log !== undefined) {
     for (const event of await options.log.log.read(options.log.runId)) {
       if (event.type === 'subagent.completed' && event.success) {
@@ -142,7 +134,6 @@ export async function prepare<O, A extends TemplateArgs>(
     limits,
     depth,
     tree,
-    ownsTree: parent === undefined,
     parent,
   };
 }

@@ -107,7 +107,11 @@ export interface DispatchOptions<O = unknown, A extends TemplateArgs = TemplateA
    * @default defaultDispatchScreen (troupe's prompt-injection screen, `template` policy)
    */
   screen?: Screen | false;
-  /** Where results are cached by idempotency key; `false` runs every agent. @default a cache per root dispatch */
+  /**
+   * Where successful results are kept by idempotency key (see `createResultCache`), for this
+   * dispatch and every nested one: an agent whose key is there is not run again.
+   * @default none: every agent runs
+   */
   cache?: ResultCache | false;
   /** A run's log to look up results already recorded (`subagent.completed`), so they are not run again. */
   log?: { log: EventLog; runId: string };
