@@ -73,9 +73,11 @@ export function swarmSteps(deps: SwarmDeps, session: RunSession) {
     if (toUpdates === undefined || globalState === undefined) return;
     const updates = toUpdates({ runId: session.runId, taskId: task.id, kind: task.kind, tool: task.tool, output });
     for (const update of updates) {
-      const entry = await updateState(globalState, update, {
+      await updateState(globalState, update, {
         maxConflicts: deps.maxConflicts,
         signal,
+        onCommitted: (entry) =>
+          report({ type: 'committed', taskId: task.id, key: update.key, version: entry.version, value: entry.value }),
         onConflict: (conflict, attempt) =>
           report({
             type: 'conflicted',
@@ -86,7 +88,6 @@ export function swarmSteps(deps: SwarmDeps, session: RunSession) {
             attempt,
           }),
       });
-      report({ type: 'committed', taskId: task.id, key: update.key, version: entry.version, value: entry.value });
     }
   }
 

@@ -14,6 +14,8 @@ export interface UpdateStateOptions {
   maxConflicts?: number;
   /** Called on each conflict, before the update is re-read and re-applied (e.g. to record an event). */
   onConflict?: (conflict: OCCConflict, attempt: number) => void;
+  /** Called the moment the update lands, before any other writer can run (e.g. to record an event in order). */
+  onCommitted?: (entry: VersionedEntry) => void;
   /** Stops re-applying when aborted. */
   signal?: AbortSignal;
 }
@@ -40,11 +42,15 @@ export async function updateState<T>(
     options.signal?.throwIfAborted();
     const read = state.read<T>(update.key);
     const value = await update.apply(read.value);
+    let entry: VersionedEntry<T>;
     try {
-      return state.commit({ key: update.key, expectedVersion: read.version, value });
+      entry = state.commit({ key: update.key, expectedVersion: read.version, value });
     } catch (err) {
       if (!(err instanceof OCCConflict) || attempt > maxConflicts) throw err;
       options.onConflict?.(err, attempt);
+      continue;
     }
+    options.onCommitted?.(entry);
+    return entry;
   }
 }
