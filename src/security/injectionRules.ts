@@ -21,12 +21,12 @@ export type InjectionRuleId =
 // Between words: any run of spaces, punctuation or underscores, including none, so that
 // `ignore_all-previous...instructions` and letters spaced out one by one still match.
 const S = '[\\s\\W_]*';
-const verb = '(?:ignore|disregard|forget|override|bypass|neglect|discard|abandon|skip)';
+const verb = '(?:ignore|disregard|forget|override|bypass|neglect|discard|abandon|skip|overlook)';
 const determiner = `(?:(?:all|any|every|each|of|the|your|my|these|those|its|their|such)${S})`;
 const qualifier =
   '(?:previous|prior|above|earlier|preceding|foregoing|former|original|initial|system|existing|developer|safety|old|current|given|default)';
 const noun =
-  '(?:instructions?|prompts?|rules?|directions?|guidelines?|directives?|commands?|guardrails?|constraints?|programming|context|messages?|orders?|polic(?:y|ies)|restrictions?|filters?|training)';
+  '(?:instructions?|prompts?|rules?|directions?|guidelines?|guidance|directives?|commands?|guardrails?|constraints?|programming|context|messages?|orders?|polic(?:y|ies)|restrictions?|filters?|training)';
 // A negation right before the verb ("do not ignore the previous instructions") is not an attack.
 const notNegated = "(?<!(?:\\bnot|\\bnever|n't|\\bdont|\\bwithout)\\s{1,3})";
 
@@ -47,7 +47,7 @@ export const injectionRules: readonly InjectionRule[] = [
     id: 'instruction_override',
     description: 'ignore/disregard/forget (all) previous instructions, rules or prompts',
     pattern: r(
-      `${notNegated}\\b${verb}${S}(?:${determiner}{0,3}${qualifier}${S}(?:[a-z]+${S})?${noun}\\b|(?:all|any|your)${S}${determiner}{0,2}(?:[a-z]+${S})?${noun}\\b|(?:all|everything)${S}(?:of${S})?(?:the${S})?(?:above|before|prior|previously|you${S}(?:were|have${S}been)${S}told))`,
+      `${notNegated}\\b${verb}${S}(?:${determiner}{0,3}${qualifier}${S}(?:[a-z]+${S})?${noun}\\b|(?:all|any|your)${S}${determiner}{0,2}(?:[a-z]+${S})?${noun}\\b|(?:all|everything)${S}(?:of${S})?(?:the${S})?(?:above|before|prior|previously|you${S}(?:were|have${S}been)${S}told))|\\b(?:do${S}not|don${S}t|stop|no${S}longer)${S}(?:follow|obey)(?:ing)?${S}(?:(?:any|all|of|the)${S}){0,2}(?:your${S}(?:${qualifier}${S})?|${qualifier}${S})${noun}\\b`,
     ),
   },
   {
@@ -61,7 +61,7 @@ export const injectionRules: readonly InjectionRule[] = [
     id: 'role_switch',
     description: '"you are now …", "from now on you are …", "act as an unrestricted …", developer/DAN mode',
     pattern: r(
-      `\\byou${S}are${S}now${S}(?:a|an|the|my|no${S}longer|in|dan|free|unrestricted|unfiltered|uncensored|jailbroken|evil|root|admin)\\b|\\bfrom${S}now${S}on${S}(?:you${S}(?:are|will${S}be|must${S}act)${S}(?:a|an|the|no${S}longer|dan|free|unrestricted)\\b|act${S}as\\b)|\\b(?:act|behave|respond)${S}as${S}(?:if${S}you${S}(?:are|were)${S})?(?:an?${S})?(?:unrestricted|unfiltered|uncensored|jailbroken|evil|rogue|dan)\\b|\\b(?:enter|enable|activate|switch${S}(?:in)?to)${S}(?:the${S})?(?:developer|dan|jailbreak|god|sudo|unrestricted)${S}mode\\b|\\b(?:developer|dan|jailbreak|god)${S}mode${S}(?:is${S})?(?:enabled|activated|on)\\b|\\bpretend${S}(?:that${S})?you${S}(?:have${S}no${S}(?:rules|restrictions|limits|guidelines)|are${S}not${S}bound|are${S}free${S}(?:of|from))|\\b(?:real|actual|true|secret|hidden|override|new${S}system)${S}(?:system${S})?(?:instructions?|prompt)${S}(?:is${S}|are${S})?:`,
+      `\\byou${S}are${S}(?:now${S}(?:a|an|the|my|no${S}longer|in|dan|free|unrestricted|unfiltered|uncensored|jailbroken|evil|root|admin)|no${S}longer${S}(?:a|an|bound|restricted|limited|an${S}assistant))\\b|\\bfrom${S}now${S}on${S}(?:you${S}(?:are|will${S}be|must${S}act)${S}(?:a|an|the|no${S}longer|dan|free|unrestricted)\\b|act${S}as\\b)|\\b(?:act|behave|respond)${S}as${S}(?:if${S}you${S}(?:are|were)${S})?(?:an?${S})?(?:unrestricted|unfiltered|uncensored|jailbroken|evil|rogue|dan)\\b|\\b(?:enter|enable|activate|switch${S}(?:in)?to)${S}(?:the${S})?(?:developer|dan|jailbreak|god|sudo|unrestricted)${S}mode\\b|\\b(?:developer|dan|jailbreak|god)${S}mode${S}(?:is${S})?(?:enabled|activated|on)\\b|\\bpretend${S}(?:that${S})?you${S}(?:have${S}no${S}(?:rules|restrictions|limits|guidelines)|are${S}not${S}bound|are${S}free${S}(?:of|from))|\\b(?:real|actual|true|secret|hidden|override|new)${S}(?:system${S})?(?:instructions?|prompt)${S}(?:is${S}|are${S})?:`,
     ),
   },
   {
