@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { filter, firstValueFrom } from 'rxjs';
 import {
   createRuntime,
   defineTool,
@@ -177,16 +178,12 @@ async function resumeViaRuntime(crashed: string, runId: string): Promise<number>
     model: scriptedModel(),
     maxTasks: total,
   });
-  const handle = await runtime.resume(runId);
-  // Resumed once a task cut off by the crash is dispatched again.
-  await new Promise<void>((resolve) => {
-    const sub = handle.events$.subscribe((event) => {
-      if (event.type === 'task.started' && event.attempt === 2) {
-        sub.unsubscribe();
-        resolve();
-      }
-    });
-  });
+  // Resumed once a task cut off by the crash is dispatched again (watching new events only).
+  const redispatched = firstValueFrom(
+    runtime.events$.pipe(filter((event) => event.type === 'task.started' && event.attempt === 2)),
+  );
+  await runtime.resume(runId);
+  await redispatched;
   const elapsed = performance.now() - started;
   await runtime.close();
   return elapsed;
