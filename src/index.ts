@@ -17,12 +17,14 @@ export type { DispatchToolDefinition, SubAgentSummary } from './dispatch/dispatc
 export { dispatchTool, summarizeResult } from './dispatch/dispatchTool.js';
 export type { DispatchLimits, ResolvedLimits } from './dispatch/limits.js';
 export { dispatchLimitsSchema, resolveLimits } from './dispatch/limits.js';
+export { defaultDispatchScreen } from './dispatch/screen.js';
 export type { TemplateArgs } from './dispatch/template.js';
 export type {
   Agent,
   AgentContext,
   Aggregate,
   CachedResult,
+  DispatchAgents,
   DispatchOptions,
   ResultCache,
   Screen,
