@@ -1,5 +1,6 @@
 import type { RunHandle } from '../runtime/createRuntime.js';
-import { describeEvent, ProgressLine } from './progress.js';
+import { LiveProgress } from './liveProgress.js';
+import { describeEvent } from './progress.js';
 
 /** How `followRun` shows a run. */
 export interface FollowOptions {
@@ -23,7 +24,7 @@ export async function followRun(handle: RunHandle, options: FollowOptions): Prom
   const { json } = options;
   const shown = options.shownThroughSeq ?? -1;
   const interactive = !json && process.stdout.isTTY === true;
-  const progress = new ProgressLine();
+  const progress = new LiveProgress({ columns: process.stdout.columns });
   const ticker = interactive ? setInterval(() => process.stdout.write(`\r${progress.render()}`), 100) : undefined;
   const subscription = handle.events$.subscribe((event) => {
     progress.update(event);
