@@ -169,6 +169,7 @@ export type { WritableLike } from './security/redactStream.js';
 export { redactionSafeguard, redactStream } from './security/redactStream.js';
 export type { FilteredResponse, ResponseFilter } from './security/responseFilter.js';
 export { createResponseFilter, filterResponse } from './security/responseFilter.js';
+export { safeJson } from './security/safeJson.js';
 export type { RedactionPatternSpec, RedactionRule } from './security/secretPatterns.js';
 export { builtinSecretRules, compileRules } from './security/secretPatterns.js';
 // Aggregation operators for dispatch results

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import { safeJson } from '../security/safeJson.js';
 
 /** An HTTP error answered as `{ error: { code, message } }` with its status. */
 export class HttpError extends Error {
@@ -14,9 +15,12 @@ export class HttpError extends Error {
   }
 }
 
-/** Sends `body` as JSON; nothing is cached, since every answer reflects a live run. */
+/**
+ * Sends `body` as JSON, redacted like every other output; nothing is cached, since every answer
+ * reflects a live run.
+ */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = safeJson(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
