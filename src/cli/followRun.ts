@@ -1,4 +1,5 @@
 import type { RunHandle } from '../runtime/createRuntime.js';
+import { answerClarifications } from './clarify.js';
 import { LiveProgress } from './liveProgress.js';
 import { describeEvent } from './progress.js';
 
@@ -8,13 +9,19 @@ export interface FollowOptions {
   json: boolean;
   /** Events up to this seq were shown before (a resumed run): they only feed the progress line. @default -1 */
   shownThroughSeq?: number;
+  /** The `--log` file, repeated in the hint that says how to answer a clarification later. */
+  log?: string;
 }
+
+/** The exit code of a command that leaves its run waiting for a clarification. */
+export const waitingForAnswer = 3;
 
 /**
  * Shows a run until it ends — a live progress line on a terminal, a line per event when piped,
  * JSON lines with `json` — and turns Ctrl-C into a cancel. Resolves with the exit code: 0
  * completed, 1 failed, 130 cancelled. A run that did not complete names the command that
- * continues it.
+ * continues it. A clarification is asked on a terminal; elsewhere the process exits 3 at once
+ * with the `troupe answer` command to give it, the run waiting in the log.
  *
  * @example
  * process.exitCode = await followRun(runtime.run(goal), { json: false });
@@ -31,6 +38,16 @@ export async function followRun(handle: RunHandle, options: FollowOptions): Prom
     if (event.seq <= shown || interactive) return;
     process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${describeEvent(event)}\n`);
   });
+  // A question is asked on a terminal; elsewhere the run stays in the log, waiting, and the
+  // process ends at once (closing the runtime would cancel the run) with how to answer it.
+  const clarifying = answerClarifications(handle, {
+    interactive: !json && process.stdin.isTTY === true && process.stdout.isTTY === true,
+    ...(options.log === undefined ? {} : { log: options.log }),
+    onWaiting: (message) => {
+      process.stderr.write(`\n${message}\n`);
+      process.exit(waitingForAnswer);
+    },
+  });
   const onInterrupt = () => void handle.cancel('interrupted (SIGINT)');
   process.once('SIGINT', onInterrupt);
   try {
@@ -45,5 +62,6 @@ export async function followRun(handle: RunHandle, options: FollowOptions): Prom
     if (ticker !== undefined) clearInterval(ticker);
     process.off('SIGINT', onInterrupt);
     subscription.unsubscribe();
+    clarifying.unsubscribe();
   }
 }

@@ -5,10 +5,11 @@ import { type Command, intOption, parseCommandArgs } from '../command.js';
 import { followRun } from '../followRun.js';
 import { defaultLogFile } from './reviews.js';
 
-const usage = 'resume <runId> [--log <file>] [--json] [--concurrency <n>] [--latency <ms>]';
+const usage =
+  'resume <runId> [--log <file>] [--json] [--concurrency <n>] [--latency <ms>] [--model <name>] [--base-url <url>]';
 
 /** The last seq a run has in the log: what was shown before it stopped. */
-async function lastSeq(file: string, runId: string): Promise<number> {
+export async function lastSeq(file: string, runId: string): Promise<number> {
   const log = sqliteLog(file, { readOnly: true, onNotice: () => {} });
   try {
     const events = await log.read(runId);
@@ -35,6 +36,8 @@ export const resumeCommand: Command = {
         json: { type: 'boolean', default: false },
         concurrency: { type: 'string' },
         latency: { type: 'string' },
+        model: { type: 'string' },
+        'base-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       usage,
@@ -55,11 +58,17 @@ export const resumeCommand: Command = {
       log: file,
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(latencyMs === undefined ? {} : { latencyMs }),
+      ...(typeof values.model === 'string' ? { model: values.model } : {}),
+      ...(typeof values['base-url'] === 'string' ? { baseURL: values['base-url'] } : {}),
     });
     try {
       const handle = await runtime.resume(runId);
       if (values.json !== true) process.stdout.write(`resuming run ${runId} after seq ${shownThroughSeq}\n`);
-      return await followRun(handle, { json: values.json === true, shownThroughSeq });
+      return await followRun(handle, {
+        json: values.json === true,
+        shownThroughSeq,
+        ...(values.log === undefined ? {} : { log: file }),
+      });
     } finally {
       await runtime.close();
     }
