@@ -1,5 +1,9 @@
 // Runtime
 
+// Monitor and dashboard: metrics folded from events, the UI actor's HTTP server, Prometheus text
+export type { Monitor, MonitorOptions } from '../actors/monitor.js';
+export { startMonitor } from '../actors/monitor.js';
+export { startDashboard } from '../actors/ui.js';
 // Config: one schema for env, file and options
 export type { EnvBinding, TroupeConfig } from './config/configSchema.js';
 export { envBindings, troupeConfigSchema } from './config/configSchema.js';
@@ -112,6 +116,9 @@ export { costOf, defaultPrices, priceOf } from './model/pricing.js';
 export type { Script, ScriptedPlan, ScriptedProcessResult, ScriptedTask } from './model/scriptedModel.js';
 // Models
 export { scriptedModel } from './model/scriptedModel.js';
+export type { LatencySummary } from './monitor/histogram.js';
+export { MetricsRecorder } from './monitor/MetricsRecorder.js';
+export type { Metrics } from './monitor/metrics.js';
 // Resilience: operators, recovery policies, composition and selection
 export type { Alternative, FallbackConfig, FallbackInfo } from './policies/fallback.js';
 export { FallbackExhaustedError, fallback } from './policies/fallback.js';
@@ -213,3 +220,6 @@ export type { SelectionPreference, SelectToolOptions } from './tools/selectTool.
 export { NoToolSelectedError, selectTool } from './tools/selectTool.js';
 export type { Observation, ToolEstimates, ToolEstimatesConfig } from './tools/toolEstimates.js';
 export { toolEstimates } from './tools/toolEstimates.js';
+export type { DashboardServer, DashboardSource, ReviewDesk, ServeOptions } from './ui/DashboardSource.js';
+export { toPrometheus } from './ui/prometheus.js';
+export { tailing } from './ui/tailLog.js';
