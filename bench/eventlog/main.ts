@@ -42,11 +42,23 @@ function median(samples: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-async function measure(run: () => Promise<number> | number): Promise<number> {
-  await run();
-  const samples: number[] = [];
-  for (let r = 0; r < runs; r++) samples.push(await run());
-  return median(samples);
+/**
+ * Medians of troupe and of raw better-sqlite3, sampled alternately (after one warm-up each) so
+ * that load from elsewhere on the machine weighs on both alike.
+ */
+async function compare(
+  troupe: () => Promise<number> | number,
+  raw: () => Promise<number> | number,
+): Promise<[number, number]> {
+  await troupe();
+  await raw();
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    a.push(await troupe());
+    b.push(await raw());
+  }
+  return [median(a), median(b)];
 }
 
 /** A run's worth of task events, shaped like the runtime writes them. */
@@ -210,17 +222,33 @@ const line = (label: string, troupe: number, raw: number, unit: 'rate' | 'ms') =
 
 try {
   console.log(
-    `bench/eventlog: ${total} events, synchronous=${synchronous}, median of ${runs} runs (after one warm-up)`,
+    `bench/eventlog: ${total} events, synchronous=${synchronous}, medians of ${runs} alternating runs (after one warm-up)`,
   );
   const events = taskEvents('bench-run', total);
-  line('append', await measure(() => appendViaLog(events)), await measure(() => appendRaw(events)), 'rate');
+  line(
+    'append',
+    ...(await compare(
+      () => appendViaLog(events),
+      () => appendRaw(events),
+    )),
+    'rate',
+  );
   const file = await filledLog(events);
-  line('replay', await measure(() => replayViaLog(file, 'bench-run')), await measure(() => replayRaw(file)), 'rate');
+  line(
+    'replay',
+    ...(await compare(
+      () => replayViaLog(file, 'bench-run'),
+      () => replayRaw(file),
+    )),
+    'rate',
+  );
   const crashed = await crashedRun();
   line(
     'resume',
-    await measure(() => resumeViaRuntime(crashed.file, crashed.runId)),
-    await measure(() => resumeRaw(crashed.file, crashed.runId)),
+    ...(await compare(
+      () => resumeViaRuntime(crashed.file, crashed.runId),
+      () => resumeRaw(crashed.file, crashed.runId),
+    )),
     'ms',
   );
 } finally {
