@@ -117,6 +117,8 @@ export class AgentRun<O = unknown, A extends TemplateArgs = TemplateArgs> implem
   readonly prompt: string;
   readonly depth: number;
   costUsd = 0;
+  /** When the agent's time is up (`Date.now()` clock); set by the dispatch as it starts the agent. */
+  deadline = 0;
   readonly plan: PreparedDispatch<O, A>;
   readonly #nesting: Nesting;
   #key: string | undefined;
@@ -168,6 +170,12 @@ export class AgentRun<O = unknown, A extends TemplateArgs = TemplateArgs> implem
     ) as Observable<SubAgentResult<O2, A2>>;
   }
 
+  /** Stops the agent with a `ToolTimeoutError`: its time (`plan.timeoutMs`) is up. */
+  timeOut(): void {
+    const what = `Agent ${this.index} (depth ${this.depth}) of \`${this.plan.name}\``;
+    this.stop(new ToolTimeoutError(what, this.plan.timeoutMs));
+  }
+
   /** Stops the agent: its signal aborts and its result settles as failed with `reason`. */
   stop(reason: TroupeError): void {
     if (this.#stopped) return;
@@ -177,7 +185,10 @@ export class AgentRun<O = unknown, A extends TemplateArgs = TemplateArgs> implem
     this.#onStop?.(reason);
   }
 
-  /** Runs the agent (or answers from the cache) under `timeoutMs`. Never rejects: a failure is a result. */
+  /**
+   * Runs the agent, or answers from the cache. Never rejects: a failure is a result. The
+   * dispatch times it out (`timeOut`) when `deadline` passes.
+   */
   async run(): Promise<SubAgentResult<O, A>> {
     const { plan } = this;
     const { tree } = plan;
@@ -186,13 +197,6 @@ export class AgentRun<O = unknown, A extends TemplateArgs = TemplateArgs> implem
       if (hit !== undefined) return new Settled(this, hit.output as O, undefined, 0, true);
     }
     const started = performance.now();
-    const timer = setTimeout(
-      () =>
-        this.stop(
-          new ToolTimeoutError(`Agent ${this.index} (depth ${this.depth}) of \`${plan.name}\``, plan.timeoutMs),
-        ),
-      plan.timeoutMs,
-    );
     try {
       if (tree.rateLimited) await tree.gate(this.signal);
       const output = await new Promise<O>((resolve, reject) => {
@@ -213,7 +217,6 @@ export class AgentRun<O = unknown, A extends TemplateArgs = TemplateArgs> implem
     } catch (err) {
       return new Settled<O, A>(this, undefined, this.#asError(err), performance.now() - started, false);
     } finally {
-      clearTimeout(timer);
       this.#onStop = undefined;
     }
   }

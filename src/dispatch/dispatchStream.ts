@@ -96,10 +96,27 @@ function run<O, A extends TemplateArgs>(
       }
     };
 
+    // One timer per dispatch instead of one per agent: agents share `timeoutMs` and `running`
+    // keeps start order, so deadlines are ascending and the sweep stops at the first one ahead.
+    let sweep: ReturnType<typeof setTimeout> | undefined;
+    const expire = () => {
+      sweep = undefined;
+      const now = Date.now();
+      for (const agent of running) {
+        if (agent.deadline > now) {
+          sweep = setTimeout(expire, agent.deadline - now);
+          return;
+        }
+        agent.timeOut();
+      }
+    };
+
     const start = (index: number) => {
       if (controller.signal.aborted) return EMPTY;
       const agent = new AgentRun(plan, index, nesting);
+      agent.deadline = Date.now() + plan.timeoutMs;
       running.add(agent);
+      sweep ??= setTimeout(expire, plan.timeoutMs);
       return from(
         agent.run().then((result) => {
           running.delete(agent);
@@ -113,6 +130,7 @@ function run<O, A extends TemplateArgs>(
 
     return () => {
       if (timer !== undefined) clearTimeout(timer);
+      if (sweep !== undefined) clearTimeout(sweep);
       if (!controller.signal.aborted) {
         controller.abort(new TroupeError('RUN_CANCELLED', 'The dispatch was unsubscribed before it finished'));
       }

@@ -288,6 +288,32 @@ describe('dispatchAgents: faults', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('gives every agent its own full timeout, whenever it starts', async () => {
+    vi.useFakeTimers();
+    const starts: number[] = [];
+    const pending = dispatchAgents({
+      template: '{{n}}',
+      arguments: numbers(3),
+      maxParallel: 2,
+      timeoutMs: 1_000,
+      agent: (_p, { args }) => {
+        starts.push(Date.now());
+        return args.n === 0
+          ? new Promise<number>((resolve) => setTimeout(() => resolve(0), 400))
+          : new Promise<number>(() => undefined);
+      },
+    });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(starts.length).toBe(3);
+    await vi.advanceTimersByTimeAsync(399);
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    const results = await pending;
+    expect(results.map((r) => r.error?.code ?? 'ok')).toEqual(['ok', 'TOOL_TIMEOUT', 'TOOL_TIMEOUT']);
+    expect(starts[2]! - starts[0]!).toBe(400);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('refuses output that cannot be recorded as JSON', async () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
