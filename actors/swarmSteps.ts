@@ -36,12 +36,24 @@ export interface SwarmDeps {
 
 type TaskActor = Actor<typeof taskMachine>;
 
-/** A review's id: short, stable for the run, task, attempt and kind, so a replay finds the same one. */
+/**
+ * A review's id: short, stable for the run, task, attempt and kind, so a replay finds the same one.
+ *
+ * @example
+ * reviewIdOf('run-1', 'draft-rust', 1, 'result')
+ * // => 'rv-' followed by 12 hex digits, the same on every call
+ */
 export function reviewIdOf(runId: string, taskId: string, attempt: number, kind: string): string {
   return `rv-${createHash('sha256').update(`${runId}\u0000${taskId}\u0000${attempt}\u0000${kind}`).digest('hex').slice(0, 12)}`;
 }
 
-/** The `failed` report of a task: its error, every earlier attempt's error and what the task was. */
+/**
+ * The `failed` report of a task: its error, every earlier attempt's error and what the task was.
+ *
+ * @example
+ * failureReport(state, 'fetch', { code: 'TOOL_FAILED', message: '503' })
+ * // => { type: 'failed', taskId: 'fetch', error, history: [...earlier, error], task: { description, kind, attempts } }
+ */
 export function failureReport(state: RunState, taskId: string, error: RecordedError): ExecutorReport {
   const task = state.tasks.get(taskId);
   if (task === undefined) return { type: 'failed', taskId, error };
@@ -63,6 +75,12 @@ export function failureReport(state: RunState, taskId: string, error: RecordedEr
  * The steps a task takes beyond "the attempt succeeded" when a Judge, a budget or global
  * state is configured: judge the result, commit it with optimistic concurrency, gate spends.
  * Each step drives the task's actor; the pool reads where the actor went.
+ *
+ * @example
+ * const steps = swarmSteps({ judge, maxConflicts: 10 }, session);
+ * await steps.afterSuccess(actor, task, { output, durationMs }, delayMs, signal);
+ * actor.getSnapshot().value
+ * // => 'Completed', { Running: 'Retrying' }, 'AwaitingReview' or 'Failed'
  */
 export function swarmSteps(deps: SwarmDeps, session: RunSession) {
   const report = (r: ExecutorReport) => session.submit({ type: 'executor', report: r });

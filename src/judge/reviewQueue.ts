@@ -141,10 +141,12 @@ export function createReviewQueue(deps: ReviewQueueDeps): ReviewQueue {
         const fresh = await stateOf(state.runId);
         await deps.openSession(state.runId, fresh).execute(command);
       });
-      locks.set(
-        state.runId,
-        recorded.catch(() => undefined),
-      );
+      const settled = recorded.catch(() => undefined);
+      locks.set(state.runId, settled);
+      // Forget the run once its last queued decision is recorded, so the map does not grow.
+      void settled.then(() => {
+        if (locks.get(state.runId) === settled) locks.delete(state.runId);
+      });
       await recorded;
     }
     const result: ReviewDecision = { id, runId: state.runId, taskId: task.id, decision };

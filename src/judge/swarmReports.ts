@@ -30,7 +30,13 @@ export interface ReviewCommand {
   note?: string;
 }
 
-/** The events that record an executor's swarm report; the caller checked that the task is live. */
+/**
+ * The events that record an executor's swarm report; the caller checked that the task is live.
+ *
+ * @example
+ * swarmEvents(task, { type: 'spent', taskId: 'pay', tool: 'pay', amountUsd: 12 })
+ * // => [{ type: 'budget.spent', taskId: 'pay', tool: 'pay', amountUsd: 12, causationId: task.lastEventId }]
+ */
 export function swarmEvents(task: TaskState, report: SwarmReport): EventDraft[] {
   const causationId = task.lastEventId;
   switch (report.type) {
@@ -71,6 +77,10 @@ export function swarmEvents(task: TaskState, report: SwarmReport): EventDraft[] 
 /**
  * The event that records a human's decision. Refuses (`INVALID_STATE`) a task that is not
  * waiting for this review, and a review already decided.
+ *
+ * @example
+ * reviewEvents(state, task, { type: 'review', taskId: 'meh', reviewId: 'rv-1a2b3c4d5e6f', decision: 'approved' })
+ * // => [{ type: 'review.decided', taskId: 'meh', reviewId: 'rv-1a2b3c4d5e6f', decision: 'approved', causationId }]
  */
 export function reviewEvents(state: RunState, task: TaskState, command: ReviewCommand): EventDraft[] {
   const review = task.review;
