@@ -38,6 +38,8 @@ const caseArb = fc.record({
   cancelAt: fc.option(fc.nat({ max: 40 }), { nil: undefined }),
 });
 
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
 /** The moves a legal executor could make now, as Planner commands (option 0 makes progress). */
 function moves(state: RunState): PlannerCommand[][] {
   const options: PlannerCommand[][] = [];
@@ -103,7 +105,7 @@ function drive(session: RunSession, plan: PlannedTask[], choices: number[], canc
   return snapshots;
 }
 
-async function check(log: EventLog, runId: string, input: fc.Infer<typeof caseArb>, reopen?: () => EventLog) {
+async function check(log: EventLog, runId: string, input: Case, reopen?: () => EventLog) {
   const session = new RunSession(log, runId);
   const snapshots = drive(session, input.plan, input.choices, input.cancelAt);
   await session.durable();
