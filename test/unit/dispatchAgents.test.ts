@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createResultCache } from '../../src/dispatch/budget.js';
@@ -372,5 +373,31 @@ describe('dispatchAgents: faults', () => {
     await new Promise((resolve) => setImmediate(resolve));
     subscription.unsubscribe();
     expect(aborts.sort()).toEqual(['0', '1', '2']);
+  });
+});
+
+describe('dispatchAgents: invariant', () => {
+  it('gives exactly one result per argument, in order, whatever fails', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom('ok', 'throw', 'reject'), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (plan, maxParallel) => {
+          const results = await dispatchAgents({
+            template: '{{n}}',
+            arguments: numbers(plan.length),
+            maxParallel,
+            agent: async (_p, { args }) => {
+              if (plan[args.n] === 'throw') throw new Error('thrown');
+              if (plan[args.n] === 'reject') return Promise.reject(new Error('rejected'));
+              return args.n;
+            },
+          });
+          expect(results.map((r) => r.index)).toEqual(plan.map((_, i) => i));
+          expect(results.map((r) => r.success)).toEqual(plan.map((p) => p === 'ok'));
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 });
