@@ -2,7 +2,8 @@
 // API, for 1,000 and 10,000 agents, no-op and 5 ms agents, at maxParallel 100. Prints µs/agent
 // and ratios measured in the same process. Plain JavaScript with its own dependencies, so the
 // library and its type-check never depend on LangGraph.
-// Usage: npm run build && npm run bench:dispatch [-- --runs 3 --sizes 1000,10000 --parallel 100]
+// Usage: npm run build && npm run bench:dispatch [-- --runs 5 --warmups 3 --langgraph-runs 3 --sizes 1000,10000]
+import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import { Annotation, END, Send, START, StateGraph } from '@langchain/langgraph';
 import pLimit from 'p-limit';
@@ -10,17 +11,20 @@ import { dispatchAgents } from '../../dist/src/index.js';
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '5' },
     sizes: { type: 'string', default: '1000,10000' },
     parallel: { type: 'string', default: '100' },
     'sleep-ms': { type: 'string', default: '5' },
-    'skip-langgraph': { type: 'boolean', default: false },
+    'langgraph-runs': { type: 'string', default: '3' },
+    warmups: { type: 'string', default: '3' },
   },
 });
 const runs = Number(values.runs);
 const sizes = values.sizes.split(',').map(Number);
 const parallel = Number(values.parallel);
 const sleepMs = Number(values['sleep-ms']);
+const graphRuns = Number(values['langgraph-runs']);
+const warmups = Number(values.warmups);
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const works = [
@@ -76,29 +80,52 @@ async function viaLangGraph(n, work) {
   return elapsed;
 }
 
-async function median(measure) {
-  await measure();
+const medianOf = (samples) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+
+// p-limit and troupe are measured in alternation, so drift in a shared machine's load hits both alike.
+async function paired(first, second, rounds) {
+  for (let w = 0; w < warmups; w++) {
+    await first();
+    await second();
+  }
+  const a = [];
+  const b = [];
+  for (let r = 0; r < rounds; r++) {
+    globalThis.gc?.();
+    a.push(await first());
+    globalThis.gc?.();
+    b.push(await second());
+  }
+  return [medianOf(a), medianOf(b)];
+}
+
+async function median(measure, rounds) {
   const samples = [];
-  for (let r = 0; r < runs; r++) {
+  for (let r = 0; r < rounds; r++) {
     globalThis.gc?.();
     samples.push(await measure());
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
+  return medianOf(samples);
 }
+
+// LangGraph adds an abort listener per concurrent Send to one signal; its warning is noise here.
+setMaxListeners(0);
 
 const per = (ms, n) => ((ms * 1000) / n).toFixed(1).padStart(7);
 console.log(
-  `bench/dispatch: maxParallel ${parallel}, median of ${runs} runs after one warm-up (Node ${process.version})`,
+  `bench/dispatch: maxParallel ${parallel}; p-limit and troupe alternated, medians of ${runs} after ${warmups} warm-ups; LangGraph medians of ${graphRuns} (Node ${process.version})`,
 );
 console.log(
   'agents  work    | p-limit µs/agent | troupe µs/agent | LangGraph µs/agent | troupe/p-limit | LangGraph/troupe',
 );
 for (const n of sizes) {
   for (const [label, work] of works) {
-    const base = await median(() => viaPLimit(n, work));
-    const troupe = await median(() => viaTroupe(n, work));
-    const graph = values['skip-langgraph'] ? Number.NaN : await median(() => viaLangGraph(n, work));
+    const [base, troupe] = await paired(
+      () => viaPLimit(n, work),
+      () => viaTroupe(n, work),
+      runs,
+    );
+    const graph = graphRuns === 0 ? Number.NaN : await median(() => viaLangGraph(n, work), graphRuns);
     console.log(
       `${String(n).padStart(6)}  ${label.padEnd(6)}  | ${per(base, n)}          | ${per(troupe, n)}         | ${per(graph, n)}            | ${(troupe / base).toFixed(2).padStart(6)}×        | ${(graph / troupe).toFixed(1).padStart(6)}×`,
     );
