@@ -85,6 +85,18 @@ describe('event redaction', () => {
     });
   });
 
+  it('keeps identifiers so events still refer to one another', () => {
+    const id = 'ask-203.0.113.42';
+    const draft = {
+      type: 'plan.created',
+      attempt: 1,
+      tasks: [{ id, description: 'mail ada@example.com', kind: 'processing', dependsOn: [id], tool: 'x' }],
+    };
+    expect(redact(draft).tasks).toEqual([{ ...draft.tasks[0], description: 'mail [REDACTED_EMAIL]' }]);
+    const started = { type: 'task.started', taskId: id, attempt: 1 };
+    expect(redact(started)).toBe(started);
+  });
+
   it('returns a clean draft as the same object', () => {
     const draft = { type: 'task.started', taskId: 'a', attempt: 1, causationId: null };
     expect(redact(draft)).toBe(draft);
