@@ -170,6 +170,21 @@ describe('Judge and review queue', () => {
     });
   });
 
+  it('continues a resumed run that waits for review once it is approved through the API', async () => {
+    const log = memoryLog();
+    const first = createRuntime({ model, log, judge: scoreBy({ good: [0.9], bad: [0.9], meh: [0.8] }) });
+    const handle = first.run('draft');
+    const { reviewId } = (await reviewRequested(handle)) as { reviewId: string };
+    await firstValueFrom(handle.events$.pipe(filter((e) => e.type === 'task.completed' && e.taskId === 'bad')));
+
+    const second = createRuntime({ model, log, judge: scoreBy({}) });
+    const resumed = await second.resume(handle.runId);
+    await second.reviews.approve(reviewId);
+    const result = await resumed.result;
+    expect(result.status).toBe('completed');
+    expect(result.tasks.map((t) => t.status)).toEqual(['completed', 'completed', 'completed']);
+  });
+
   it('leaves the hot path alone without a Judge: no judge or review events', async () => {
     const log = memoryLog();
     const runtime = createRuntime({ model, log });
