@@ -12,7 +12,7 @@ export interface Nesting {
 }
 
 /** Why a value cannot be recorded as JSON, or `undefined` when it can. */
-function unserialisable(value: unknown, path: string, seen: Set<object>): string | undefined {
+function unserialisable(value: unknown, path: string, seen?: Set<object>): string | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -22,6 +22,8 @@ function unserialisable(value: unknown, path: string, seen: Set<object>): string
       return Number.isFinite(value) ? undefined : `${path} is ${value}`;
     case 'object': {
       if (value === null) return undefined;
+      // Made only for objects: most outputs are primitives, and a Set per agent would show.
+      seen ??= new Set();
       if (seen.has(value)) return `${path} is a circular reference`;
       const proto = Object.getPrototypeOf(value);
       if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
@@ -207,7 +209,7 @@ export class AgentRun<O = unknown, A extends TemplateArgs = TemplateArgs> implem
           (value as PromiseLike<O>).then(resolve, reject);
         else resolve(value as O);
       });
-      const problem = unserialisable(output, 'output', new Set());
+      const problem = unserialisable(output, 'output');
       if (problem !== undefined) {
         const where = `Agent ${this.index} (depth ${this.depth})`;
         throw new ToolOutputError(plan.name, `${where} returned output that is not JSON: ${problem}`);
