@@ -23,7 +23,7 @@ function record(event: StatelyInspectionEvent): void {
   }
 }
 
-let stopServer = () => undefined as void;
+let stopServer: () => void = () => undefined;
 const inspector = live
   ? await (async () => {
       // @statelyai/inspect's local bridge: a WebSocket server that opens https://stately.ai/inspect.

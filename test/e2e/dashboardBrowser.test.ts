@@ -149,7 +149,7 @@ describe('dashboard in a browser', () => {
     const page = await context.newPage();
     try {
       await page.goto(`${dashboard.url}/`);
-      await page.evaluate(() => sessionStorage.clear());
+      await page.evaluate('sessionStorage.clear()');
       await page.reload();
       await page.locator('[data-clarification="ask"] textarea').fill('Me');
       await page.locator('[data-clarification="ask"] button').click();

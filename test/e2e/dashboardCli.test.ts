@@ -16,7 +16,7 @@ const cli = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url)
 
 /** The events of an SSE response, parsed. */
 function sse(url: string): { events$: Observable<TroupeEvent>; close(): void } {
-  let close = () => undefined as void;
+  let close: () => void = () => undefined;
   const events$ = new Observable<TroupeEvent>((subscriber) => {
     const req = request(url, (res) => {
       let buffer = '';

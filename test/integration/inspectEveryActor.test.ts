@@ -40,7 +40,9 @@ describe('inspection', () => {
     expect(registered.filter((id) => id === 'task')).toHaveLength(2);
     const taskSnapshots = seen
       .filter((e) => e.type === '@xstate.snapshot' && machineOf(e) === 'task')
-      .map((e) => (e as Extract<InspectionEvent, { type: '@xstate.snapshot' }>).snapshot as { value: unknown });
+      .map(
+        (e) => (e as Extract<InspectionEvent, { type: '@xstate.snapshot' }>).snapshot as unknown as { value: unknown },
+      );
     expect(taskSnapshots.map((s) => s.value)).toContainEqual('Completed');
     const monitorEvents = seen.filter((e) => e.type === '@xstate.event' && machineOf(e) === 'monitor');
     expect(monitorEvents.map((e) => (e as Extract<InspectionEvent, { type: '@xstate.event' }>).event.type)).toContain(
