@@ -4,10 +4,12 @@ import Database from 'better-sqlite3';
 import { Observable, Subject } from 'rxjs';
 import { ConfigError, LogCorruptionError, TroupeError } from '../errors.js';
 import type { TroupeEvent, UnsequencedEvent } from '../events/types.js';
-import type { EventLog, RunSummary } from './EventLog.js';
+import type { EventLog } from './EventLog.js';
 import { GroupCommit } from './groupCommit.js';
-import { eventVersion, migrate } from './sqliteMigrations.js';
+import { eventRows } from './sqliteEventRows.js';
+import { migrate } from './sqliteMigrations.js';
 import { corruptionError, decodeRow, type EventRow, isCorruption, verifyRow } from './sqliteRows.js';
+import { summaries } from './sqliteSummaries.js';
 import { inspectWal } from './walTail.js';
 import { acquireWriterLock, type WriterLock } from './writerLock.js';
 
@@ -35,8 +37,6 @@ export interface SqliteLog extends EventLog {
   readonly notices: readonly string[];
 }
 
-/** Rows per multi-row INSERT: one statement per 32 events costs far less than 32 statements. */
-const rowsPerInsert = 32;
 /** Rows fetched per query while a subscription replays, so listeners may append in between. */
 const replayChunk = 1024;
 
@@ -157,61 +157,18 @@ function openLog(
     }
   };
   let nextSeq = ((db.prepare('SELECT MAX(seq) FROM events').pluck().get() as number | null) ?? -1) + 1;
-  let nextRun = ((db.prepare('SELECT MAX(id) FROM runs').pluck().get() as number | null) ?? 0) + 1;
   const findRun = db.prepare('SELECT id FROM runs WHERE run_id = ?').pluck();
-  const runIds = new Map<string, number>();
-  const newRuns: [number, string][] = [];
   const appended = new Subject<TroupeEvent>();
   let closed = false;
-
-  const insertRun = readOnly ? undefined : db.prepare('INSERT INTO runs (id, run_id) VALUES (?, ?)');
-  const insertSql = (rows: number) =>
-    `INSERT INTO events (seq, run, type, v, body) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`;
-  const insertOne = readOnly ? undefined : db.prepare(insertSql(1));
-  const insertMany = readOnly ? undefined : db.prepare(insertSql(rowsPerInsert));
-  const store = db.transaction((batch: readonly TroupeEvent[]) => {
-    for (const [id, runId] of newRuns) insertRun?.run(id, runId);
-    newRuns.length = 0;
-    let i = 0;
-    const params: unknown[] = new Array(rowsPerInsert * 5);
-    for (; i + rowsPerInsert <= batch.length; i += rowsPerInsert) {
-      for (let j = 0; j < rowsPerInsert; j++) {
-        const e = batch[i + j] as TroupeEvent;
-        const k = j * 5;
-        params[k] = e.seq;
-        params[k + 1] = runIds.get(e.runId);
-        params[k + 2] = e.type;
-        params[k + 3] = eventVersion;
-        params[k + 4] = JSON.stringify(e);
-      }
-      insertMany?.run(params);
-    }
-    for (; i < batch.length; i++) {
-      const e = batch[i] as TroupeEvent;
-      insertOne?.run(e.seq, runIds.get(e.runId), e.type, eventVersion, JSON.stringify(e));
-    }
-  });
+  const rows = readOnly ? undefined : eventRows(db);
   const writer = new GroupCommit<TroupeEvent>({
-    commit: (batch) => guard(() => store.immediate(batch)),
+    commit: (batch) => guard(() => rows?.store(batch)),
     committed: (batch) => {
       for (const event of batch) appended.next(event);
     },
     ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
     ...(options.flushMs === undefined ? {} : { flushMs: options.flushMs }),
   });
-
-  function runIdOf(runId: string): number {
-    let id = runIds.get(runId);
-    if (id === undefined) {
-      id = findRun.get(runId) as number | undefined;
-      if (id === undefined) {
-        id = nextRun++;
-        newRuns.push([id, runId]);
-      }
-      runIds.set(runId, id);
-    }
-    return id;
-  }
 
   const byRun = db.prepare('SELECT seq, v, body FROM events WHERE run = ? AND seq >= ? ORDER BY seq').raw();
   const fromSeqChunk = db.prepare('SELECT seq, v, body FROM events WHERE seq >= ? ORDER BY seq LIMIT ?').raw();
@@ -225,7 +182,7 @@ function openLog(
     const stored = new Array<TroupeEvent>(events.length);
     for (let i = 0; i < events.length; i++) {
       const event = { ...events[i], seq: nextSeq++ } as TroupeEvent;
-      runIdOf(event.runId);
+      rows?.runIdOf(event.runId);
       stored[i] = event;
     }
     return new Promise((done, fail) => writer.add(stored, () => done(stored), fail));
@@ -310,37 +267,4 @@ function openLog(
       return Promise.resolve();
     },
   };
-}
-
-function summaries(db: Database.Database, file: string): RunSummary[] {
-  const runs = db
-    .prepare(
-      'SELECT r.id, r.run_id, MIN(e.seq), MAX(e.seq), COUNT(*) FROM events e JOIN runs r ON r.id = e.run GROUP BY e.run ORDER BY MIN(e.seq)',
-    )
-    .raw()
-    .all() as [number, string, number, number, number][];
-  const bySeq = db.prepare('SELECT seq, v, body FROM events WHERE seq = ?').raw();
-  const lastStatus = db
-    .prepare(
-      "SELECT type FROM events WHERE run = ? AND type IN ('run.started', 'run.completed', 'run.failed', 'run.cancelled') ORDER BY seq DESC LIMIT 1",
-    )
-    .pluck();
-  const statusOf: Record<string, RunSummary['status']> = {
-    'run.completed': 'completed',
-    'run.failed': 'failed',
-    'run.cancelled': 'cancelled',
-  };
-  return runs.map(([id, runId, first, lastSeq, count]) => {
-    const head = decodeRow(file, bySeq.get(first) as EventRow);
-    const tail = decodeRow(file, bySeq.get(lastSeq) as EventRow);
-    const type = lastStatus.get(id) as string | undefined;
-    return {
-      runId,
-      goal: head.type === 'run.started' ? head.goal : '',
-      status: (type === undefined ? undefined : statusOf[type]) ?? 'running',
-      startedAt: head.ts,
-      updatedAt: tail.ts,
-      events: count,
-    };
-  });
 }
