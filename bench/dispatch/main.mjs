@@ -91,9 +91,7 @@ async function paired(first, second, rounds) {
   const a = [];
   const b = [];
   for (let r = 0; r < rounds; r++) {
-    globalThis.gc?.();
     a.push(await first());
-    globalThis.gc?.();
     b.push(await second());
   }
   return [medianOf(a), medianOf(b)];
@@ -102,7 +100,6 @@ async function paired(first, second, rounds) {
 async function median(measure, rounds) {
   const samples = [];
   for (let r = 0; r < rounds; r++) {
-    globalThis.gc?.();
     samples.push(await measure());
   }
   return medianOf(samples);
