@@ -6,6 +6,12 @@ export const errorInfoSchema = z.object({ code: z.string(), message: z.string() 
 /** The three kinds of task a plan may hold. */
 export const taskKindSchema = z.enum(['tool_call', 'processing', 'clarification']);
 
+/** Something the goal names that a task works on: a URL, a file path, or a quoted snippet. */
+export const attachmentSchema = z.object({
+  kind: z.enum(['url', 'file', 'snippet']),
+  value: z.string().min(1).max(20_000),
+});
+
 /** A task as the Planner recorded it in `plan.created`. */
 export const plannedTaskSchema = z.object({
   id: z.string().min(1).max(128),
@@ -16,6 +22,8 @@ export const plannedTaskSchema = z.object({
   /** Asks for any tool with this capability instead of naming one; resolved when the plan is parsed. */
   capability: z.string().optional(),
   input: z.unknown().optional(),
+  /** The URLs, files and snippets named in the goal that this task works on. */
+  attachments: z.array(attachmentSchema).max(20).optional(),
 });
 
 /** Token counts of one model call. */

@@ -1,5 +1,12 @@
 import type { z } from 'zod';
-import type { errorInfoSchema, plannedTaskSchema, taskKindSchema, troupeEventSchema, usageSchema } from './schemas.js';
+import type {
+  attachmentSchema,
+  errorInfoSchema,
+  plannedTaskSchema,
+  taskKindSchema,
+  troupeEventSchema,
+  usageSchema,
+} from './schemas.js';
 
 /** Any event troupe records. Discriminate on `type`. */
 export type TroupeEvent = z.infer<typeof troupeEventSchema>;
@@ -7,6 +14,8 @@ export type TroupeEvent = z.infer<typeof troupeEventSchema>;
 export type TroupeEventType = TroupeEvent['type'];
 /** The event of one `type`. */
 export type EventOf<T extends TroupeEventType> = Extract<TroupeEvent, { type: T }>;
+/** A URL, file or snippet a planned task works on. */
+export type Attachment = z.infer<typeof attachmentSchema>;
 /** A task as recorded in a plan. */
 export type PlannedTask = z.infer<typeof plannedTaskSchema>;
 /** `tool_call`, `processing` or `clarification`. */

@@ -1,9 +1,9 @@
-import type { PlannedTask } from '../events/types.js';
+import type { Attachment, PlannedTask } from '../events/types.js';
 import type { RunSession } from '../run/RunSession.js';
 import type { TaskState } from '../run/state.js';
 import { callModel, type ModelToken } from './callModel.js';
 import { type Compactor, type PromptBuilder, withSummary } from './compaction.js';
-import type { Model, ModelReply, SynthesizeRequest, TaskResult } from './Model.js';
+import type { ChatMessage, Model, ModelReply, SynthesizeRequest, TaskResult } from './Model.js';
 import { processMessages, synthesizeMessages } from './prompts.js';
 
 /** What the model steps of a run share. */
@@ -26,6 +26,14 @@ async function fit(deps: ModelStepDeps, results: TaskResult[], build: PromptBuil
   return deps.compactor.fit(results, build, signal);
 }
 
+/** Shows the task's attachments to the model, after its own request. */
+function withAttachments(messages: ChatMessage[], attachments: readonly Attachment[] | undefined): ChatMessage[] {
+  const last = messages.at(-1);
+  if (attachments === undefined || attachments.length === 0 || last === undefined) return messages;
+  const lines = attachments.map((a) => `- ${a.kind}: ${a.value}`).join('\n');
+  return [...messages.slice(0, -1), { ...last, content: `${last.content}\nAttachments:\n${lines}` }];
+}
+
 function inputsOf(results: readonly TaskResult[]): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
   for (const r of results) inputs[r.taskId] = r.output;
@@ -34,8 +42,8 @@ function inputsOf(results: readonly TaskResult[]): Record<string, unknown> {
 
 /**
  * Runs one `processing` task on the model, recorded as a `model.called` of the task: the
- * prompt holds the outputs of its dependencies (older ones summarised when the run compacts)
- * and the human's answer once there is one.
+ * prompt holds the outputs of its dependencies (older ones summarised when the run compacts),
+ * the URLs, files and snippets the plan attached to it, and the human's answer once there is one.
  *
  * @example
  * const reply = await processStep({ session, model }, task, signal);
@@ -49,9 +57,13 @@ export async function processStep(deps: ModelStepDeps, task: TaskState, signal: 
     description: task.description,
     kind: task.kind,
     dependsOn: [...task.dependsOn],
+    ...(task.attachments === undefined ? {} : { attachments: [...task.attachments] }),
   };
   const build: PromptBuilder = (results, summary) =>
-    withSummary(processMessages(goal, planned, inputsOf(results), task.answer, task.feedback), summary);
+    withSummary(
+      withAttachments(processMessages(goal, planned, inputsOf(results), task.answer, task.feedback), task.attachments),
+      summary,
+    );
   const fitted = await fit(
     deps,
     task.dependsOn.map((id) => resultOf(session, id)),

@@ -9,6 +9,8 @@ const planSystem = [
   'and input to its arguments),',
   '"processing" (a reasoning or writing step you will do later), or "clarification" (a question',
   'for the human, when the goal is ambiguous). dependsOn lists ids of tasks that must finish first.',
+  'attachments (optional) lists the URLs, files and quoted snippets named in the goal that a task',
+  'works on: [{"kind":"url"|"file"|"snippet","value"}].',
 ].join(' ');
 
 /** The prompt that asks a model for a plan. */

@@ -1,4 +1,4 @@
-import type { PlannedTask, RecordedError, TaskKind } from '../events/types.js';
+import type { Attachment, PlannedTask, RecordedError, TaskKind } from '../events/types.js';
 
 /** Where a task is in its lifecycle (the states of the task statechart). */
 export type TaskStatus = 'planned' | 'running' | 'completed' | 'needs_clarification' | 'awaiting_review' | 'failed';
@@ -44,6 +44,8 @@ export interface TaskState {
   readonly dependsOn: readonly string[];
   readonly tool: string | undefined;
   readonly input: unknown;
+  /** The URLs, files and snippets of the goal the task works on, when the plan named any. */
+  readonly attachments?: readonly Attachment[];
   status: TaskStatus;
   /** How many times the task has started. */
   attempts: number;
@@ -120,6 +122,7 @@ export function plannedTaskState(task: PlannedTask, causeId: string): TaskState 
     dependsOn: task.dependsOn,
     tool: task.tool,
     input: task.input,
+    ...(task.attachments === undefined ? {} : { attachments: task.attachments }),
     status: 'planned',
     attempts: 0,
     unmet: task.dependsOn.length,

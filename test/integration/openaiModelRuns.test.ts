@@ -172,6 +172,39 @@ describe('the social fan-out on openaiModel, over HTTP', () => {
     await runtime.close();
   });
 
+  it('carries the URLs, files and snippets a plan attaches to a task into its prompt', async () => {
+    const attachments = [
+      { kind: 'url', value: 'https://example.com/release-notes' },
+      { kind: 'snippet', value: 'v0.1: actors, streams, a log' },
+    ];
+    const plan = {
+      tasks: [{ id: 'read', description: 'Summarise the release notes', kind: 'processing', attachments }],
+    };
+    server.respond((body) => (isPlan(body) ? { content: JSON.stringify(plan) } : { content: 'summary' }));
+    const { log, runtime } = setup();
+    const handle = runtime.run('summarise https://example.com/release-notes');
+    expect((await handle.result).status).toBe('completed');
+    const [created] = await eventsOf(log, handle.runId, 'plan.created');
+    expect(created?.tasks[0]?.attachments).toEqual(attachments);
+    const processPrompt = server.requests.find((r) => r.tools !== undefined);
+    expect(lastText(processPrompt as ChatRequestBody)).toContain(
+      'Attachments:\n- url: https://example.com/release-notes\n- snippet: v0.1: actors, streams, a log',
+    );
+    await runtime.close();
+  });
+
+  it('refuses an attachment of an unknown kind, naming the field', async () => {
+    const plan = {
+      tasks: [{ id: 'a', description: 'read', kind: 'processing', attachments: [{ kind: 'video', value: 'x' }] }],
+    };
+    server.respond(brain(plan));
+    const { runtime } = setup();
+    const result = await runtime.run(goal).result;
+    expect(result).toMatchObject({ status: 'failed', error: { code: 'MODEL_OUTPUT_INVALID' } });
+    expect(result.error?.message).toContain('attachments');
+    await runtime.close();
+  });
+
   it('records a 429 and its wait as model.attempt_failed, then the call with attempts: 2', async () => {
     server.respond(brain());
     server.enqueue({ fault: 'rate_limit', retryAfter: '0.01' });
