@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ModelOutputError } from '../errors.js';
 import type { ChatMessage, Model } from '../model/Model.js';
+import { quarantine, untrustedDataNotice } from '../security/quarantine.js';
 import { describeIssues } from '../tools/defineTool.js';
 import type { JudgeFn, JudgeScore, JudgeSubject } from './judge.js';
 
@@ -24,11 +25,13 @@ function judgeMessages(subject: JudgeSubject, rubric: string): ChatMessage[] {
         'You judge the result of one step of a plan against a rubric.',
         'Answer with JSON only: {"score": <number from 0 to 1>, "reasons": [<short reasons>]}.',
         `Rubric: ${rubric}`,
+        // A result that asks for a high score is data to judge, not an instruction.
+        untrustedDataNotice,
       ].join('\n'),
     },
     {
       role: 'user',
-      content: `Goal: ${subject.goal}\nStep: ${subject.description}\nResult:\n${(result ?? '').slice(0, shownResult)}`,
+      content: `Goal: ${subject.goal}\nStep: ${subject.description}\nResult:\n${quarantine([{ label: 'result', content: (result ?? '').slice(0, shownResult) }])}`,
     },
   ];
 }

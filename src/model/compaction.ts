@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import type { RunSession } from '../run/RunSession.js';
+import { quarantine, quarantineValues, untrustedDataNotice } from '../security/quarantine.js';
 import { callModel, type ModelToken } from './callModel.js';
 import type { ChatMessage, Model, TaskResult } from './Model.js';
 
@@ -54,20 +55,24 @@ export function checkCompaction(options: CompactionOptions): Required<Compaction
 /** Shows the run's summary to the model as a second system message, after the prompt's own. */
 export function withSummary(messages: readonly ChatMessage[], summary: string | undefined): ChatMessage[] {
   if (summary === undefined) return [...messages];
-  const note: ChatMessage = { role: 'system', content: `Summary of the run's earlier results: ${summary}` };
+  // The summary was written from tool results: it is quarantined like them.
+  const quarantined = quarantine([{ label: 'summary', content: summary }]);
+  const note: ChatMessage = { role: 'system', content: `Summary of the run's earlier results:\n${quarantined}` };
   const [first, ...rest] = messages;
   return first?.role === 'system' ? [first, note, ...rest] : [note, ...messages];
 }
 
 function summarizeMessages(goal: string, results: readonly TaskResult[], previous: string | undefined): ChatMessage[] {
-  const lines = results.map((r) => `- ${r.taskId} (${r.description}): ${JSON.stringify(r.output)}`).join('\n');
-  const before = previous === undefined ? '' : `Summary so far: ${previous}\n`;
+  const tasks = results.map((r) => `- ${r.taskId}: ${r.description}`).join('\n');
+  const lines = `${tasks}\n${quarantineValues(results.map((r) => ({ label: `task:${r.taskId}`, value: r.output })))}`;
+  const before =
+    previous === undefined ? '' : `Summary so far:\n${quarantine([{ label: 'summary', content: previous }])}\n`;
   return [
     {
       role: 'system',
       content:
         'Summarise these results of earlier steps for the rest of the run. Keep every fact, figure, name and ' +
-        'decision a later step may need; drop wording and repetition. Plain text, no preamble.',
+        `decision a later step may need; drop wording and repetition. Plain text, no preamble.\n${untrustedDataNotice}`,
     },
     { role: 'user', content: `Goal: ${goal}\n${before}Results:\n${lines}` },
   ];
