@@ -51,8 +51,9 @@ export {
   UnsafeInputError,
 } from './errors.js';
 // Events and the log
-export { plannedTaskSchema, troupeEventSchema } from './events/schemas.js';
+export { attachmentSchema, plannedTaskSchema, troupeEventSchema } from './events/schemas.js';
 export type {
+  Attachment,
   EventOf,
   PlannedTask,
   RecordedError,
