@@ -1,3 +1,4 @@
+import { loadConfig } from '../config/loadConfig.js';
 import { Outbox, socialPlatformTools } from '../demo/socialPlatforms.js';
 import { ConfigError } from '../errors.js';
 import { sqliteLog } from '../log/sqliteLog.js';
@@ -58,6 +59,8 @@ export function cliRuntime(options: CliRuntimeOptions = {}): Runtime {
   });
   try {
     return createRuntime({
+      // troupe.config.json and TROUPE_* env vars, validated (every bad field at once) before anything runs.
+      ...loadConfig().runtimeOptions,
       log,
       model: cliModel(options),
       tools: withLatency(socialPlatformTools(new Outbox()), latencyMs),
