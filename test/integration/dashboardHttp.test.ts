@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { Observable, Subject } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TroupeEvent } from '../../src/events/types.js';
@@ -189,6 +190,34 @@ describe('dashboard over HTTP', () => {
     req.destroy();
     await vi.waitFor(() => expect(log.open()).toBe(baseline));
     await handle.cancel();
+  });
+
+  it('ends the stream of a client that stops reading instead of buffering for it without bound', async () => {
+    const log = countingLog();
+    runtime = createRuntime({ log });
+    dashboard = await runtime.serve({ port: 0, maxQueuedEvents: 8 });
+    const baseline = log.open();
+    const socket = connect(dashboard.port, '127.0.0.1');
+    socket.write('GET /api/stream?from=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    socket.pause();
+    await vi.waitFor(() => expect(log.open()).toBe(baseline + 1));
+    const big = 'x'.repeat(256 * 1024);
+    // Far more than the socket buffers hold: the stream must fill, queue 8 messages, then end.
+    for (let i = 0; i < 200 && log.open() > baseline; i++) {
+      await log.append([
+        {
+          type: 'run.started',
+          goal: big,
+          id: `e${i}`,
+          runId: `slow${i}`,
+          ts: 0,
+          correlationId: 'c',
+          causationId: null,
+        },
+      ]);
+    }
+    await vi.waitFor(() => expect(log.open()).toBe(baseline));
+    socket.destroy();
   });
 
   it('says a busy port is in use instead of crashing', async () => {
