@@ -3,7 +3,15 @@
 // Usage: npm run build && npm run bench:monitor [-- --tasks 10000 --concurrency 100 --runs 5]
 import { parseArgs } from 'node:util';
 import { NEVER } from 'rxjs';
-import { createRuntime, defineTool, type EventLog, memoryLog, scriptedModel } from 'troupe';
+import {
+  createRuntime,
+  defineTool,
+  type EventLog,
+  MetricsRecorder,
+  memoryLog,
+  scriptedModel,
+  type TroupeEvent,
+} from 'troupe';
 import { z } from 'zod';
 
 const { values } = parseArgs({
@@ -42,6 +50,8 @@ function unwatchedLog(): EventLog {
   return { ...log, subscribe: (fromSeq?: number) => (fromSeq === undefined ? NEVER : log.subscribe(fromSeq)) };
 }
 
+let recorded: readonly TroupeEvent[] = [];
+
 async function once(tool: string, log: EventLog): Promise<{ ms: number; folded: number }> {
   const text = plan(tool);
   const runtime = createRuntime({
@@ -56,6 +66,7 @@ async function once(tool: string, log: EventLog): Promise<{ ms: number; folded: 
   const ms = performance.now() - started;
   if (result.status !== 'completed') throw new Error(`run ${result.status}: ${result.error?.message}`);
   const folded = runtime.metrics().events.total;
+  recorded = await log.read(result.runId);
   await runtime.close();
   return { ms, folded };
 }
@@ -85,3 +96,18 @@ for (const tool of ['noop', 'sleep']) {
     `${label.padEnd(12)} without Monitor ${((a * 1000) / tasks).toFixed(1).padStart(7)} µs/task | with Monitor ${((b * 1000) / tasks).toFixed(1).padStart(7)} µs/task (${folded} events folded) | overhead ${(((b - a) / a) * 100).toFixed(1)}%`,
   );
 }
+
+// The fold alone, on the events of the last run: steadier than the difference of two whole runs
+// on a busy machine.
+const foldRuns: number[] = [];
+for (let r = 0; r < runs + 1; r++) {
+  const recorder = new MetricsRecorder({ concurrency });
+  const started = performance.now();
+  for (const event of recorded) recorder.fold(event);
+  recorder.snapshot();
+  foldRuns.push(performance.now() - started);
+}
+const fold = median(foldRuns.slice(1));
+console.log(
+  `fold alone   ${((fold * 1000) / tasks).toFixed(2)} µs/task (${recorded.length} events, ${((fold * 1e6) / recorded.length).toFixed(0)} ns/event)`,
+);
