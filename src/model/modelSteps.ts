@@ -21,7 +21,7 @@ function resultOf(session: RunSession, taskId: string): TaskResult {
   return { taskId, description: task?.description ?? taskId, output: task?.output };
 }
 
-async function fit(deps: ModelStepDeps, results: TaskResult[], build: PromptBuilder, signal: AbortSignal) {
+async function fitContext(deps: ModelStepDeps, results: TaskResult[], build: PromptBuilder, signal: AbortSignal) {
   if (deps.compactor === undefined) return { results, messages: build(results, undefined), summary: undefined };
   return deps.compactor.fit(results, build, signal);
 }
@@ -64,7 +64,7 @@ export async function processStep(deps: ModelStepDeps, task: TaskState, signal: 
       withAttachments(processMessages(goal, planned, inputsOf(results), task.answer, task.feedback), task.attachments),
       summary,
     );
-  const fitted = await fit(
+  const fitted = await fitContext(
     deps,
     task.dependsOn.map((id) => resultOf(session, id)),
     build,
@@ -96,7 +96,7 @@ export async function synthesisRequest(deps: ModelStepDeps, signal: AbortSignal)
   const { goal } = deps.session.state;
   const results = [...deps.session.state.tasks.keys()].map((id) => resultOf(deps.session, id));
   const build: PromptBuilder = (visible, summary) => withSummary(synthesizeMessages(goal, visible), summary);
-  const fitted = await fit(deps, results, build, signal);
+  const fitted = await fitContext(deps, results, build, signal);
   return {
     purpose: 'synthesize',
     goal,
