@@ -8,6 +8,9 @@ import { closeServer, listen } from '../src/ui/listen.js';
 import { createRoutes } from '../src/ui/routes.js';
 import type { SseStream } from '../src/ui/sse.js';
 
+/** Addresses that only this machine can reach; a dashboard bound to one accepts only local `Host`s. */
+const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
+
 /**
  * Starts the UI actor: the dashboard's HTTP server on `host:port` (127.0.0.1:4400 by default),
  * resolving once it listens. Rejects with `PORT_IN_USE` on a busy port. Requests that change
@@ -35,6 +38,7 @@ export async function startDashboard(
     maxBodyBytes: options.maxBodyBytes ?? 16_384,
     maxQueuedEvents: options.maxQueuedEvents ?? 1_000,
     streams,
+    hosts: loopback.has(host) ? new Set([...loopback, 'localhost', '[::1]']) : undefined,
   });
   let server: Server | undefined;
   let failure: unknown;

@@ -19,6 +19,11 @@ export interface RouteOptions {
   maxQueuedEvents: number;
   /** Open event streams, so closing the server can end them. */
   streams: Set<SseStream>;
+  /**
+   * Host names (without port) requests may name in `Host`; others get 403, so a web page that
+   * rebinds its own domain to 127.0.0.1 cannot read the runs. `undefined` accepts any.
+   */
+  hosts: ReadonlySet<string> | undefined;
 }
 
 const answerBody = z.object({ text: z.string().trim().min(1).max(10_000) }).strict();
@@ -147,6 +152,13 @@ async function act(
  */
 export function createRoutes(source: DashboardSource, options: RouteOptions) {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (options.hosts !== undefined && !options.hosts.has((req.headers.host ?? '').replace(/:\d+$/, ''))) {
+      throw new HttpError(
+        403,
+        'HOST_NOT_ALLOWED',
+        `Expected the Host header to name this machine, got \`${req.headers.host}\``,
+      );
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const parts = url.pathname.split('/').map(decodeURIComponent);
     if (req.method === 'POST' && parts[1] === 'api') return act(req, res, source, parts, options);

@@ -220,6 +220,21 @@ describe('dashboard over HTTP', () => {
     socket.destroy();
   });
 
+  it('refuses a Host header that does not name this machine (DNS rebinding)', async () => {
+    runtime = createRuntime({});
+    dashboard = await runtime.serve({ port: 0 });
+    const reply = await new Promise<number>((resolve, reject) => {
+      const req = request(`${dashboard?.url}/api/runs`, { headers: { host: 'evil.example:4400' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(reply).toBe(403);
+    expect((await call(`${dashboard.url.replace('127.0.0.1', 'localhost')}/healthz`)).status).toBe(200);
+  });
+
   it('says a busy port is in use instead of crashing', async () => {
     runtime = createRuntime({});
     dashboard = await runtime.serve({ port: 0 });
