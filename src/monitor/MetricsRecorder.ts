@@ -208,7 +208,7 @@ export class MetricsRecorder {
   }
 
   private foldCircuit(event: LooseEvent): void {
-    const name = [event.tool, event.name, event.circuit].find((v) => typeof v === 'string') as string | undefined;
+    const name = [event.circuit, event.tool, event.name].find((v) => typeof v === 'string') as string | undefined;
     const raw = typeof event.state === 'string' ? event.state : event.type.slice('circuit.'.length);
     const state = circuitStates[raw];
     if (name !== undefined && state !== undefined) this.circuits.set(name, state);

@@ -89,8 +89,8 @@ describe('MetricsRecorder', () => {
         costUsd: 0.002,
       }),
     );
-    m.fold(ev('circuit.opened', { tool: 'search' }));
-    m.fold(ev('circuit.half_opened', { tool: 'search' }));
+    m.fold(ev('circuit.opened', { circuit: 'search', target: 'tool', failures: 5 }));
+    m.fold(ev('circuit.half_opened', { circuit: 'search', target: 'tool' }));
     m.fold(ev('circuit.closed', { tool: 'mail' }));
     m.fold(ev('circuit.changed', { name: 'db', state: 'open' }));
     m.fold(ev('review.requested', { taskId: 'a', reviewId: 'rv1' }));
