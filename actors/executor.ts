@@ -39,14 +39,14 @@ export interface ExecutorDeps {
   taskTimeoutMs: number;
   retry: RetryPolicy;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** The run's circuit breakers; absent when none is configured, so tools are called directly. */
+  circuits?: RunCircuits;
   /** When set, prompts over the budget are compacted (the Planner builds the compactor). */
   compaction?: CompactionOptions;
   /** The run's compactor, shared by its Planner and executor. */
   compactor?: Compactor;
   /** Receives streamed model text; it never enters the event log. */
   onToken?: (token: ModelToken) => void;
-  /** The run's circuit breakers; absent when none is configured, so tools are called directly. */
-  circuits?: RunCircuits;
   /** The Judge, budget and global state; absent, results complete as soon as an attempt succeeds. */
   swarm?: SwarmDeps;
   /** Recorded tool outcomes: a call whose key already succeeded returns its output, not run again. */

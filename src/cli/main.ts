@@ -5,7 +5,10 @@ import type { Command } from './command.js';
 import { answerCommand } from './commands/answer.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { approveCommand, rejectCommand, reviewsCommand } from './commands/reviews.js';
+import { replayCommand } from './commands/replay.js';
+import { resumeCommand } from './commands/resume.js';
 import { runCommand } from './commands/run.js';
+import { runsCommand } from './commands/runs.js';
 
 /** Every `troupe` subcommand, by name. */
 const commands: Record<string, Command> = {
@@ -15,6 +18,9 @@ const commands: Record<string, Command> = {
   approve: approveCommand,
   reject: rejectCommand,
   answer: answerCommand,
+  runs: runsCommand,
+  resume: resumeCommand,
+  replay: replayCommand,
 };
 
 const usage = `troupe — an actor-model runtime for AI-agent orchestration

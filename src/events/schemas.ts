@@ -135,15 +135,6 @@ const eventSchemas = [
   z.object({
     ...envelope,
     ...taskRef,
-    type: z.literal('tool.succeeded'),
-    tool: z.string(),
-    /** The call's idempotency key: a recorded outcome is returned instead of calling the tool again. */
-    idempotencyKey: z.string(),
-    output: z.unknown(),
-  }),
-  z.object({
-    ...envelope,
-    ...taskRef,
     type: z.literal('subagent.completed'),
     /** The sub-agent's idempotency key; its parent's (absent at depth 1) rebuilds the tree. */
     idempotencyKey: z.string(),
@@ -157,6 +148,15 @@ const eventSchemas = [
     durationMs: z.number().nonnegative(),
     costUsd: z.number().nonnegative(),
     cached: z.boolean(),
+  }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('tool.succeeded'),
+    tool: z.string(),
+    /** The call's idempotency key: a recorded outcome is returned instead of calling the tool again. */
+    idempotencyKey: z.string(),
+    output: z.unknown(),
   }),
   z.object({ ...envelope, type: z.literal('run.completed'), answer: z.string() }),
   z.object({ ...envelope, type: z.literal('run.failed'), error: errorInfoSchema }),

@@ -58,6 +58,7 @@ export type PlannerCommand =
   | { type: 'compact'; summary: string; throughSeq: number; taskIds?: readonly string[] }
   | { type: 'record_model_call'; call: ModelCallRecord }
   | { type: 'record_model_attempt'; attempt: ModelAttemptRecord }
+  | { type: 'record_subagent'; taskId: string; result: SubAgentRecord }
   | {
       type: 'record_circuit';
       circuit: string;
@@ -67,7 +68,6 @@ export type PlannerCommand =
       error?: RecordedError;
     }
   | { type: 'record_fallback'; taskId: string; from: string; to: string; error: RecordedError }
-  | { type: 'record_subagent'; taskId: string; result: SubAgentRecord }
   | { type: 'complete'; answer: string }
   | { type: 'fail'; error: RecordedError }
   | { type: 'cancel'; reason: string };
@@ -218,6 +218,16 @@ export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
       return [
         { type: 'model.attempt_failed', ...command.attempt, causationId: modelCause(state, command.attempt.taskId) },
       ];
+    // Like model calls, recorded even after the task ended: the sub-agent ran and may have cost.
+    case 'record_subagent':
+      return [
+        {
+          type: 'subagent.completed',
+          taskId: command.taskId,
+          ...command.result,
+          causationId: modelCause(state, command.taskId),
+        },
+      ];
     // Circuits change state whatever becomes of the call that tripped them: always recorded.
     case 'record_circuit': {
       const { circuit, target } = command;
@@ -230,16 +240,6 @@ export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
       const { taskId, from, to, error } = command;
       return [{ type: 'task.fell_back', taskId, from, to, error, causationId: modelCause(state, taskId) }];
     }
-    // Like model calls, recorded even after the task ended: the sub-agent ran and may have cost.
-    case 'record_subagent':
-      return [
-        {
-          type: 'subagent.completed',
-          taskId: command.taskId,
-          ...command.result,
-          causationId: modelCause(state, command.taskId),
-        },
-      ];
     // A tool's effect happened: recorded even if its task ended meanwhile, so a retry or a
     // resume returns this outcome instead of calling the tool again.
     case 'record_tool_outcome': {

@@ -162,8 +162,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const swarm = swarmDeps(options, resolved.model);
   const live = new Map<string, LiveRun>();
   const active = new Set<RunHandle>();
-  const tokens = new Subject<ModelToken>();
   const outcomes = new OutcomeStore(log);
+  const tokens = new Subject<ModelToken>();
   let closed = false;
   const monitor = startMonitor({
     events$: log.subscribe(),
@@ -201,9 +201,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           maxPlanAttempts: resolved.maxPlanAttempts,
           maxTasks: resolved.maxTasks,
           modelTimeoutMs: resolved.modelTimeoutMs,
+          ...(swarm === undefined ? {} : { swarm }),
           onToken: (token) => tokens.next(token),
           ...(resolved.compaction === undefined ? {} : { compaction: resolved.compaction }),
-          ...(swarm === undefined ? {} : { swarm }),
           ...(resolved.inspect === undefined ? {} : { inspect: resolved.inspect }),
         });
         return toPromise(actor).then(() => undefined);
@@ -253,12 +253,12 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 
   const runtime: Runtime = {
     events$: defer(() => log.subscribe()),
-    tokens$: tokens.asObservable(),
     reviews: createReviewQueue({
       log,
       live,
       openSession: (runId, state) => new RunSession(log, runId, state, redactEvents),
     }),
+    tokens$: tokens.asObservable(),
     run(goal, runOptions = {}) {
       ensureOpen();
       const text = checkGoal(goal, resolved.maxGoalLength);

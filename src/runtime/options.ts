@@ -48,11 +48,6 @@ export interface RuntimeOptions extends SwarmOptions {
   /** Receives XState inspection events of every actor (e.g. `@statelyai/inspect`'s `inspect`). */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /**
-   * Summarise older results when a prompt would exceed `maxContextTokens` (see `createCompactor`).
-   * @default undefined (prompts are never compacted)
-   */
-  compaction?: CompactionOptions;
-  /**
    * Circuit breakers, each run its own: `tools` puts one in front of every tool, `model` one
    * in front of the model endpoint (see `circuitBreaker` for the settings). An open tool
    * circuit sends calls to the tool's declared `fallbacks`, else fails them fast with
@@ -65,6 +60,11 @@ export interface RuntimeOptions extends SwarmOptions {
    * without an entry are called directly. @default {}
    */
   toolLimits?: Readonly<Record<string, ToolLimits>>;
+  /**
+   * Summarise older results when a prompt would exceed `maxContextTokens` (see `createCompactor`).
+   * @default undefined (prompts are never compacted)
+   */
+  compaction?: CompactionOptions;
   /**
    * Secret and PII redaction of every event before it is recorded. On by default.
    * @default { enabled: true, pii: true, patterns: [], secretEnv: [] }
@@ -148,9 +148,9 @@ export function resolveOptions(
     maxGoalLength: options.maxGoalLength ?? 10_000,
     closeWith: options.closeWith ?? [],
     inspect: options.inspect,
-    compaction: options.compaction === undefined ? undefined : checkCompaction(options.compaction),
     circuitBreaker: options.circuitBreaker ?? {},
     toolLimits: options.toolLimits ?? {},
+    compaction: options.compaction === undefined ? undefined : checkCompaction(options.compaction),
     redaction: options.redaction ?? {},
     screening: options.screening ?? {},
   };
