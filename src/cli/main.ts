@@ -4,9 +4,9 @@ import { redactionSafeguard } from '../security/redactStream.js';
 import type { Command } from './command.js';
 import { answerCommand } from './commands/answer.js';
 import { dashboardCommand } from './commands/dashboard.js';
-import { approveCommand, rejectCommand, reviewsCommand } from './commands/reviews.js';
 import { replayCommand } from './commands/replay.js';
 import { resumeCommand } from './commands/resume.js';
+import { approveCommand, rejectCommand, reviewsCommand } from './commands/reviews.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
 

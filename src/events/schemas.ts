@@ -121,7 +121,12 @@ const eventSchemas = [
     history: z.array(errorInfoSchema).optional(),
     /** What the task was, for whoever reads the failure without the plan at hand. */
     task: z
-      .object({ description: z.string(), kind: taskKindSchema, tool: z.string().optional(), attempts: z.number().int() })
+      .object({
+        description: z.string(),
+        kind: taskKindSchema,
+        tool: z.string().optional(),
+        attempts: z.number().int(),
+      })
       .optional(),
   }),
   z.object({

@@ -1,6 +1,6 @@
 import { TroupeError } from '../errors.js';
 import type { EventPayload, PlannedTask, RecordedError, Usage } from '../events/types.js';
-import { type ReviewCommand, type SwarmReport, reviewEvents, swarmEvents } from '../judge/swarmReports.js';
+import { type ReviewCommand, reviewEvents, type SwarmReport, swarmEvents } from '../judge/swarmReports.js';
 import { isFinished, type RunState, type TaskState } from './state.js';
 
 /** What an executor reports about one task. */

@@ -7,6 +7,8 @@ import { startDashboard } from '../../actors/ui.js';
 import type { plannerMachine } from '../../machines/planner.js';
 import { fromErrorInfo, TroupeError } from '../errors.js';
 import type { TroupeEvent } from '../events/types.js';
+import { createReviewQueue, type LiveRun, type ReviewQueue } from '../judge/reviewQueue.js';
+import { swarmDeps } from '../judge/swarmOptions.js';
 import { memoryLog } from '../log/memoryLog.js';
 import { startTrigger, type Trigger, type TriggerOptions } from '../mcp/trigger.js';
 import type { ModelToken } from '../model/callModel.js';
@@ -23,8 +25,6 @@ import { redactorFromOptions } from '../security/redactionOptions.js';
 import type { Tool } from '../tools/defineTool.js';
 import { OutcomeStore } from '../tools/outcomeStore.js';
 import type { DashboardServer, ServeOptions } from '../ui/DashboardSource.js';
-import { createReviewQueue, type LiveRun, type ReviewQueue } from '../judge/reviewQueue.js';
-import { swarmDeps } from '../judge/swarmOptions.js';
 import { type ResolvedOptions, type RuntimeOptions, resolveOptions } from './options.js';
 
 /** One task as it stood when its run ended. */

@@ -1,6 +1,7 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import type { SwarmOptions } from '../judge/swarmOptions.js';
 import type { EventLog } from '../log/EventLog.js';
 import { type CompactionOptions, checkCompaction } from '../model/compaction.js';
 import type { Model } from '../model/Model.js';
@@ -8,7 +9,6 @@ import { type ToolLimits, toolLimitsSchema } from '../policies/limitTool.js';
 import { type CircuitBreakerOptions, circuitBreakerOptionsSchema } from '../policies/runCircuits.js';
 import { type ScreeningPolicy, screeningPolicySchema } from '../security/injection.js';
 import { type RedactionOptions, redactionOptionsSchema } from '../security/redactionOptions.js';
-import type { SwarmOptions } from '../judge/swarmOptions.js';
 import type { Tool } from '../tools/defineTool.js';
 
 /** Options of `createRuntime`; the Judge, budget and global state are the `SwarmOptions`. */

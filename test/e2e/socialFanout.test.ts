@@ -1,10 +1,16 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createRuntime, demoModel, memoryLog, Outbox, socialPlatformTools, type TroupeEvent } from '../../src/index.js';
 
 const cli = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+// The CLI records to `.troupe/events.db` under its working directory: keep it out of the checkout.
+const cwd = mkdtempSync(join(tmpdir(), 'troupe-social-'));
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 describe('social fan-out', () => {
   it('goes request → plan → 3 tool calls → synthesis, all through the event log', async () => {
@@ -72,7 +78,7 @@ describe('social fan-out', () => {
       'run',
       "post 'hello world' to all social platforms",
       '--json',
-    ]);
+    ], { cwd });
     const events = stdout
       .trim()
       .split('\n')
@@ -83,7 +89,7 @@ describe('social fan-out', () => {
   });
 
   it('exits 1 and says why when `troupe run` fails', async () => {
-    const run = promisify(execFile)(process.execPath, [cli, 'run', '   ']);
+    const run = promisify(execFile)(process.execPath, [cli, 'run', '   '], { cwd });
     await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('GOAL_INVALID') });
   });
 });

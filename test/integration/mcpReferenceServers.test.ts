@@ -44,8 +44,14 @@ describe('MCP: @modelcontextprotocol/server-everything over stdio', () => {
   });
 
   it('fails the attempt with TOOL_FAILED when the server’s tool errors', async () => {
-    const call = tool('gzip-file-as-resource').call({ name: 'x.gz', data: 'ftp://127.0.0.1/x', outputType: 'resource' }, context());
-    await expect(call).rejects.toMatchObject({ code: 'TOOL_FAILED', message: expect.stringContaining('Unsupported URL protocol') });
+    const call = tool('gzip-file-as-resource').call(
+      { name: 'x.gz', data: 'ftp://127.0.0.1/x', outputType: 'resource' },
+      context(),
+    );
+    await expect(call).rejects.toMatchObject({
+      code: 'TOOL_FAILED',
+      message: expect.stringContaining('Unsupported URL protocol'),
+    });
   });
 
   it('completes a long-running operation that reports progress', async () => {

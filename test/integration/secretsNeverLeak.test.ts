@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,11 +35,14 @@ function survivors(text: string): string[] {
 }
 
 describe('secrets and personal data never reach the log, the logger, the prompts or the CLI', () => {
+  // The CLI records to `.troupe/events.db` under its working directory.
+  const cliDir = mkdtempSync(join(tmpdir(), 'troupe-cli-secrets-'));
   const previous = process.env[configuredSecret.name];
   beforeAll(() => {
     process.env[configuredSecret.name] = configuredSecret.value;
   });
   afterAll(() => {
+    rmSync(cliDir, { recursive: true, force: true });
     if (previous === undefined) delete process.env[configuredSecret.name];
     else process.env[configuredSecret.name] = previous;
   });
@@ -169,7 +172,7 @@ describe('secrets and personal data never reach the log, the logger, the prompts
       [configuredSecret.name]: configuredSecret.value,
     };
     const run = (args: string[]) =>
-      promisify(execFile)(process.execPath, [cli, ...args], { env }).catch(
+      promisify(execFile)(process.execPath, [cli, ...args], { env, cwd: cliDir }).catch(
         (err: { stdout: string; stderr: string }) => err,
       );
     const json = await run(['run', `Check these records: ${corpus}`, '--json']);
@@ -183,5 +186,8 @@ describe('secrets and personal data never reach the log, the logger, the prompts
       expect(survivors(output.stdout)).toEqual([]);
       expect(survivors(output.stderr)).toEqual([]);
     }
+    const db = join(cliDir, '.troupe', 'events.db');
+    expect(existsSync(db)).toBe(true);
+    expect(survivors(readFileSync(db, 'latin1'))).toEqual([]);
   });
 });
