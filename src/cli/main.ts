@@ -45,6 +45,10 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`Usage: troupe ${command.usage}\n`);
+    return 0;
+  }
   return command.run(rest);
 }
 

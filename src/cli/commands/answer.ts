@@ -24,14 +24,9 @@ export const answerCommand: Command = {
         json: { type: 'boolean', default: false },
         model: { type: 'string' },
         'base-url': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
       usage,
     );
-    if (values.help === true) {
-      process.stdout.write(`Usage: troupe ${usage}\n`);
-      return 0;
-    }
     const [runId, taskId, ...words] = positionals;
     if (runId === undefined || taskId === undefined || words.length === 0) {
       throw new ConfigError([`Expected a run id, a task id and the answer\nUsage: troupe ${usage}`]);

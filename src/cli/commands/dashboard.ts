@@ -34,14 +34,9 @@ export const dashboardCommand: Command = {
         port: { type: 'string' },
         host: { type: 'string' },
         token: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
       usage,
     );
-    if (values.help === true) {
-      process.stdout.write(`Usage: troupe ${usage}\n`);
-      return 0;
-    }
     const file = (values.log as string | undefined) ?? defaultLogFile;
     const port = intOption('port', values.port as string | undefined, 0) ?? 4400;
     const stop = new AbortController();

@@ -46,14 +46,9 @@ export const replayCommand: Command = {
         until: { type: 'string' },
         log: { type: 'string' },
         json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
       },
       usage,
     );
-    if (values.help === true) {
-      process.stdout.write(`Usage: troupe ${usage}\n`);
-      return 0;
-    }
     const [runId, ...extra] = positionals;
     if (runId === undefined || extra.length > 0) {
       throw new ConfigError([`Expected one run id, got ${positionals.length}\nUsage: troupe ${usage}`]);

@@ -38,14 +38,9 @@ export const resumeCommand: Command = {
         latency: { type: 'string' },
         model: { type: 'string' },
         'base-url': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
       usage,
     );
-    if (values.help === true) {
-      process.stdout.write(`Usage: troupe ${usage}\n`);
-      return 0;
-    }
     const [runId, ...extra] = positionals;
     if (runId === undefined || extra.length > 0) {
       throw new ConfigError([`Expected one run id, got ${positionals.length}\nUsage: troupe ${usage}`]);

@@ -37,13 +37,9 @@ export const reviewsCommand: Command = {
   async run(argv) {
     const { values } = parseCommandArgs(
       argv,
-      { log: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      { log: { type: 'string' }, json: { type: 'boolean', default: false } },
       usage,
     );
-    if (values.help === true) {
-      process.stdout.write(`Usage: troupe ${usage}\n`);
-      return 0;
-    }
     const runtime = createRuntime({ log: openLog((values.log as string | undefined) ?? defaultLogFile, true) });
     try {
       const reviews = await runtime.reviews.list();
@@ -65,13 +61,9 @@ function decisionCommand(decision: 'approve' | 'reject'): Command {
     async run(argv) {
       const { values, positionals } = parseCommandArgs(
         argv,
-        { log: { type: 'string' }, note: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+        { log: { type: 'string' }, note: { type: 'string' } },
         commandUsage,
       );
-      if (values.help === true) {
-        process.stdout.write(`Usage: troupe ${commandUsage}\n`);
-        return 0;
-      }
       const [id, ...extra] = positionals;
       if (id === undefined || extra.length > 0) {
         throw new ConfigError([`Expected one review id, got ${positionals.length}\nUsage: troupe ${commandUsage}`]);

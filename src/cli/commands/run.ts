@@ -26,14 +26,9 @@ export const runCommand: Command = {
         latency: { type: 'string' },
         model: { type: 'string' },
         'base-url': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
       usage,
     );
-    if (values.help === true) {
-      process.stdout.write(`Usage: troupe ${usage}\n`);
-      return 0;
-    }
     const goal = positionals.join(' ');
     const concurrency = intOption('concurrency', values.concurrency as string | undefined, 1);
     const latencyMs = intOption('latency', values.latency as string | undefined, 0);

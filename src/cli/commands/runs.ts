@@ -18,13 +18,9 @@ export const runsCommand: Command = {
   async run(argv) {
     const { values } = parseCommandArgs(
       argv,
-      { log: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      { log: { type: 'string' }, json: { type: 'boolean', default: false } },
       usage,
     );
-    if (values.help === true) {
-      process.stdout.write(`Usage: troupe ${usage}\n`);
-      return 0;
-    }
     const log = sqliteLog((values.log as string | undefined) ?? defaultLogFile, { readOnly: true });
     try {
       const runs = await log.runs();
