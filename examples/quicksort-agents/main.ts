@@ -1,16 +1,28 @@
 // Parallel quicksort by recursive dispatch: each agent partitions its slice around a pivot and
 // dispatches two sub-agents for the halves; slices of `leaf` items or fewer (or at the depth
-// limit) go to a model sub-agent that sorts them. Prints the tree of agents, the timing, and
-// the check that the output is sorted. Offline on a scripted model unless a real one is configured.
-// Usage: npm run example:quicksort [-- --size 2000 --leaf 100 --depth 6]
+// limit) go to a model sub-agent that sorts them. The whole tree runs as one task of a troupe
+// run recorded in `.troupe/events.db` (watch it live with `npx troupe dashboard`); the tree of
+// agents is printed from that log, with the timing and the check that the output is sorted.
+// Offline on a scripted model unless a real one is configured.
+// Usage: npm run example:quicksort [-- --size 2000 --leaf 100 --depth 6 --log .troupe/events.db]
 import { parseArgs } from 'node:util';
-import { type Agent, dispatchAgents, openaiModelFromEnv, type SubAgentResult, scriptedModel } from 'troupe';
+import {
+  type Agent,
+  createRuntime,
+  dispatchTool,
+  type EventOf,
+  openaiModelFromEnv,
+  scriptedModel,
+  sqliteLog,
+} from 'troupe';
+import { z } from 'zod';
 
 const { values } = parseArgs({
   options: {
     size: { type: 'string', default: '2000' },
     leaf: { type: 'string', default: '100' },
     depth: { type: 'string', default: '6' },
+    log: { type: 'string', default: '.troupe/events.db' },
   },
 });
 const size = Number(values.size);
@@ -79,23 +91,52 @@ const random = () => {
 };
 const input = Array.from({ length: size }, random);
 
-const settled: SubAgentResult[] = [];
-const started = performance.now();
-const [root] = await dispatchAgents({
+const quicksortAgents = dispatchTool({
+  name: 'quicksortAgents',
+  description: 'Sorts numbers with a tree of quicksort agents',
   template: 'Sort {{items}}',
-  arguments: [{ items: input }],
+  argument: z.object({ items: z.array(z.number()) }),
   agent: sortSlice,
   limits: { maxDispatchDepth: maxDepth + 1, maxTotalAgents: 10_000 },
-  onResult: (result) => settled.push(result),
 });
+
+const log = sqliteLog(values.log);
+const runtime = createRuntime({
+  log,
+  tools: [quicksortAgents],
+  retry: { maxRetries: 0 },
+  model: scriptedModel({
+    plan: () => ({
+      tasks: [
+        {
+          id: 'sort',
+          description: `Sort ${size} numbers by recursive dispatch`,
+          kind: 'tool_call',
+          tool: 'quicksortAgents',
+          input: { arguments: [{ items: input }] },
+        },
+      ],
+    }),
+    synthesize: () => `sorted ${size} numbers`,
+  }),
+});
+const started = performance.now();
+const handle = runtime.run(`Sort ${size} numbers with a swarm of quicksort agents`);
+const result = await handle.result;
 const elapsed = performance.now() - started;
+const settled = (await log.read(handle.runId)).filter(
+  (e): e is EventOf<'subagent.completed'> => e.type === 'subagent.completed',
+);
+const root = settled.find((r) => r.depth === 1);
+await runtime.close();
 
 // Rebuild the tree from each result's parent key; the model's leaf sorts fold into their parent.
-const children = new Map<string | undefined, SubAgentResult[]>();
+type Agented = EventOf<'subagent.completed'>;
+const children = new Map<string | undefined, Agented[]>();
 for (const r of settled) children.set(r.parentKey, [...(children.get(r.parentKey) ?? []), r]);
-const sizeOf = (r: SubAgentResult) => (r.args as Slice).items.length;
+const sizeOf = (r: Agented) => (r.args as Slice).items.length;
 
-function print(node: SubAgentResult, indent: string): void {
+function print(node: Agented, indent: string): void {
   const kids = (children.get(node.idempotencyKey) ?? []).sort((a, b) => a.index - b.index);
   const byModel = kids.find((k) => typeof k.output === 'string');
   const what = byModel ? `leaf, sorted by ${model.name}` : sizeOf(node) <= 1 ? 'trivial' : 'partitioned → 2 sub-agents';
@@ -106,7 +147,8 @@ function print(node: SubAgentResult, indent: string): void {
   for (const kid of kids) if (kid !== byModel) print(kid, `${indent}  `);
 }
 
-console.log(`quicksort by recursive dispatch: ${size} numbers, leaf ≤ ${leaf} items, depth ≤ ${maxDepth}\n`);
+console.log(`quicksort by recursive dispatch: ${size} numbers, leaf ≤ ${leaf} items, depth ≤ ${maxDepth}`);
+console.log(`run ${handle.runId} ${result.status}, recorded in ${values.log}\n`);
 if (root !== undefined) print(root, '');
 const output = (root?.output ?? []) as number[];
 const reference = [...input].sort((a, b) => a - b);
@@ -116,4 +158,4 @@ console.log(
   `\n${settled.length} agents (${partitions} sorting agents, ${settled.length - partitions} model calls), deepest depth ${Math.max(...settled.map((r) => r.depth))}, ${elapsed.toFixed(1)} ms`,
 );
 console.log(`output sorted and a permutation of the input: ${sorted ? 'yes' : 'NO'}`);
-process.exitCode = sorted && root?.success ? 0 : 1;
+process.exitCode = sorted && root?.success && result.status === 'completed' ? 0 : 1;
