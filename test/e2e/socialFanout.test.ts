@@ -73,12 +73,11 @@ describe('social fan-out', () => {
   });
 
   it('prints the events as JSON lines from `troupe run --json`, ending in the run’s completion', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      cli,
-      'run',
-      "post 'hello world' to all social platforms",
-      '--json',
-    ], { cwd });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [cli, 'run', "post 'hello world' to all social platforms", '--json'],
+      { cwd },
+    );
     const events = stdout
       .trim()
       .split('\n')
