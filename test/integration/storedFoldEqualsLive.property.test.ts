@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PlannedTask, TaskKind } from '../../src/events/types.js';
+import type { PlannedTask } from '../../src/events/types.js';
 import type { EventLog } from '../../src/log/EventLog.js';
 import { memoryLog } from '../../src/log/memoryLog.js';
 import { sqliteLog } from '../../src/log/sqliteLog.js';
@@ -10,30 +10,10 @@ import { evolve } from '../../src/run/evolve.js';
 import { RunSession } from '../../src/run/RunSession.js';
 import { initialRunState, type RunState } from '../../src/run/state.js';
 import { tempDir } from '../helpers/tempLog.js';
-
-/** A random DAG: task i may depend only on tasks before it, so there is never a cycle. */
-const planArb = fc
-  .array(
-    fc.record({ depMask: fc.nat(), kind: fc.constantFrom<TaskKind>('processing', 'tool_call', 'clarification') }),
-    {
-      minLength: 1,
-      maxLength: 6,
-    },
-  )
-  .map((drafts): PlannedTask[] =>
-    drafts.map((d, i) => ({
-      id: `t${i}`,
-      description: `task ${i}`,
-      kind: d.kind,
-      dependsOn: Array.from({ length: i }, (_, j) => j)
-        .filter((j) => (d.depMask >> j) & 1)
-        .map((j) => `t${j}`),
-      ...(d.kind === 'tool_call' ? { tool: 'noop', input: { i } } : {}),
-    })),
-  );
+import { planArb } from '../support/planArb.js';
 
 const caseArb = fc.record({
-  plan: planArb,
+  plan: planArb(6),
   choices: fc.array(fc.nat({ max: 5 }), { maxLength: 60 }),
   cancelAt: fc.option(fc.nat({ max: 40 }), { nil: undefined }),
 });

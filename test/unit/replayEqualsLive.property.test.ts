@@ -1,33 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PlannedTask, TaskKind, UnsequencedEvent } from '../../src/events/types.js';
+import type { PlannedTask, UnsequencedEvent } from '../../src/events/types.js';
 import { decide, type ExecutorReport, nextStep, type PlannerCommand } from '../../src/run/decide.js';
 import { evolve } from '../../src/run/evolve.js';
 import { initialRunState, type RunState } from '../../src/run/state.js';
+import { planArb } from '../support/planArb.js';
 
 const cancelled = { code: 'RUN_CANCELLED', message: 'The run stopped before the task finished' };
 const boom = { code: 'TOOL_FAILED', message: 'boom' };
-
-/** A random DAG: task i may depend only on tasks before it, so there is never a cycle. */
-const planArb = fc
-  .array(
-    fc.record({ depMask: fc.nat(), kind: fc.constantFrom<TaskKind>('processing', 'tool_call', 'clarification') }),
-    {
-      minLength: 1,
-      maxLength: 8,
-    },
-  )
-  .map((drafts): PlannedTask[] =>
-    drafts.map((d, i) => ({
-      id: `t${i}`,
-      description: `task ${i}`,
-      kind: d.kind,
-      dependsOn: Array.from({ length: i }, (_, j) => j)
-        .filter((j) => (d.depMask >> j) & 1)
-        .map((j) => `t${j}`),
-      ...(d.kind === 'tool_call' ? { tool: 'noop', input: {} } : {}),
-    })),
-  );
 
 type Action = { label: string; commands: PlannerCommand[] };
 
@@ -111,7 +91,7 @@ function simulate(plan: PlannedTask[], choices: number[], cancelAt: number | nul
 }
 
 const runArb = fc.record({
-  plan: planArb,
+  plan: planArb(8),
   choices: fc.array(fc.nat(), { maxLength: 120 }),
   cancelAt: fc.option(fc.nat(40), { freq: 4 }),
 });
