@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionIssues } from '../config/optionIssues.js';
 import { ConfigError } from '../errors.js';
 
 const positiveInt = z.number().int().min(1);
@@ -54,12 +55,5 @@ export function resolveLimits(limits: DispatchLimits | undefined): ResolvedLimit
   const given = limits ?? {};
   const parsed = dispatchLimitsSchema.safeParse(given);
   if (parsed.success) return parsed.data;
-  throw new ConfigError(
-    parsed.error.issues.map((issue) => {
-      const field = issue.path.join('.') || '(root)';
-      const value =
-        issue.path.length === 1 ? (given as Record<PropertyKey, unknown>)[issue.path[0] as PropertyKey] : given;
-      return `Expected \`limits.${field}\` to be valid (${issue.message}), got \`${String(value)}\``;
-    }),
-  );
+  throw new ConfigError(optionIssues(parsed.error, given, 'limits.'));
 }

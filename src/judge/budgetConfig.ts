@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { showValue, valueAt } from '../config/optionIssues.js';
 import { ConfigError } from '../errors.js';
 
 const usd = z.number().finite().nonnegative();
@@ -25,10 +26,6 @@ export const budgetConfigSchema = z
 /** A validated budget policy. */
 export type BudgetConfig = z.output<typeof budgetConfigSchema>;
 
-function show(value: unknown): string {
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-
 /**
  * Validates a budget policy; a `ConfigError` names every bad field, its value and what was
  * expected.
@@ -49,8 +46,7 @@ export function parseBudgetConfig(value: unknown, source = 'budget config'): Bud
         return `${source}: unknown field(s) ${issue.keys.map((k) => `\`${k}\``).join(', ')}`;
       }
       const path = issue.path.join('.') || '(root)';
-      const actual = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], value);
-      return `${source}: Expected \`${path}\` to be valid (${issue.message}), got \`${show(actual)}\``;
+      return `${source}: Expected \`${path}\` to be valid (${issue.message}), got \`${showValue(valueAt(value, issue.path))}\``;
     }),
   );
 }

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
+import { optionIssues } from '../config/optionIssues.js';
 import { ConfigError } from '../errors.js';
 import type { Model, ModelReply } from './Model.js';
 import { type ModelLimits, modelLimiter } from './modelLimiter.js';
@@ -85,16 +86,7 @@ function resolve(options: OpenAIModelOptions) {
   };
   const parsed = optionsSchema.safeParse(candidate);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const path = issue.path.join('.');
-        const value = issue.path.reduce<unknown>(
-          (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k],
-          candidate,
-        );
-        return `Expected \`${path}\` to be valid (${issue.message}), got \`${String(value)}\``;
-      }),
-    );
+    throw new ConfigError(optionIssues(parsed.error, candidate));
   }
   return { ...candidate, apiKey: apiKey ?? noKey };
 }

@@ -1,5 +1,6 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { z } from 'zod';
+import { optionIssues } from '../config/optionIssues.js';
 import { ConfigError } from '../errors.js';
 import type { SwarmOptions } from '../judge/swarmOptions.js';
 import type { EventLog } from '../log/EventLog.js';
@@ -156,16 +157,7 @@ export function resolveOptions(
   };
   const parsed = optionsSchema.safeParse(candidate);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const path = issue.path.join('.');
-        const value = issue.path.reduce<unknown>(
-          (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k],
-          candidate,
-        );
-        return `Expected \`${path}\` to be valid (${issue.message}), got \`${typeof value === 'object' ? JSON.stringify(value) : String(value)}\``;
-      }),
-    );
+    throw new ConfigError(optionIssues(parsed.error, candidate));
   }
   const names = new Set<string>();
   for (const tool of candidate.tools) {
