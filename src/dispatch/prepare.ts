@@ -1,4 +1,5 @@
 import { ConfigError, ModelOutputError, ToolInputError } from '../errors.js';
+import { checkReply } from '../model/checkReply.js';
 import type { Model } from '../model/Model.js';
 import type { AgentRun } from './AgentRun.js';
 import { DispatchTree } from './budget.js';
@@ -39,10 +40,14 @@ function modelAgent(model: Model): Agent<string> {
       kind: 'processing' as const,
       dependsOn: [],
     };
-    const reply = await model.complete(
-      { purpose: 'process', goal: prompt, task, inputs: context.args, messages: [{ role: 'user', content: prompt }] },
-      { signal: context.signal },
-    );
+    const request = {
+      purpose: 'process' as const,
+      goal: prompt,
+      task,
+      inputs: context.args,
+      messages: [{ role: 'user' as const, content: prompt }],
+    };
+    const reply = checkReply(await model.complete(request, { signal: context.signal }), request, model.name);
     if (reply.clarification !== undefined) {
       throw new ModelOutputError(`Model \`${model.name}\` asked a question instead of answering`, reply.clarification);
     }

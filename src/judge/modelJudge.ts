@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ModelOutputError } from '../errors.js';
+import { checkReply } from '../model/checkReply.js';
 import type { ChatMessage, Model } from '../model/Model.js';
 import { quarantine, untrustedDataNotice } from '../security/quarantine.js';
 import { describeIssues } from '../tools/defineTool.js';
@@ -76,18 +77,15 @@ export function modelJudge(model: Model, rubric: string): JudgeFn {
       dependsOn: [],
       ...(subject.tool === undefined ? {} : { tool: subject.tool }),
     };
-    const reply = await model.complete(
-      {
-        purpose: 'judge',
-        goal: subject.goal,
-        task,
-        result: subject.output,
-        rubric,
-        output: outputSchema,
-        messages: judgeMessages(subject, rubric),
-      },
-      { signal },
-    );
-    return parseJudgeScore(reply.content);
+    const request = {
+      purpose: 'judge' as const,
+      goal: subject.goal,
+      task,
+      result: subject.output,
+      rubric,
+      output: outputSchema,
+      messages: judgeMessages(subject, rubric),
+    };
+    return parseJudgeScore(checkReply(await model.complete(request, { signal }), request, model.name).content);
   };
 }

@@ -1,5 +1,6 @@
 import type { TroupeEvent } from '../events/types.js';
 import type { RunSession } from '../run/RunSession.js';
+import { checkReply } from './checkReply.js';
 import type { Model, ModelReply, ModelRequest } from './Model.js';
 
 /** A piece of streamed model text, with where it belongs. Never written to the event log. */
@@ -29,8 +30,10 @@ export interface RecordedReply {
 /**
  * Asks `model` and records the call in the run's log: each failed attempt as
  * `model.attempt_failed` (as it happens), the answer as `model.called` with usage, cost,
- * attempts and duration. Streamed text goes to `onToken`, not to the log: one event per token
- * would make the log the bottleneck of every streaming run.
+ * attempts and duration. The reply is checked before anything of it is recorded
+ * (`checkReply`): a junk reply is a `ModelOutputError` and records no `model.called`.
+ * Streamed text goes to `onToken`, not to the log: one event per token would make the log
+ * the bottleneck of every streaming run.
  *
  * @example
  * const { reply } = await callModel(session, model, request, { signal, taskId: 'draft' });
@@ -46,7 +49,7 @@ export async function callModel(
   const { taskId, onToken } = options;
   const started = performance.now();
   const base = { purpose: request.purpose, model: model.name, ...(taskId === undefined ? {} : { taskId }) };
-  const reply = await model.complete(request, {
+  const raw = await model.complete(request, {
     signal: options.signal,
     onAttempt: (attempt) => session.submit({ type: 'record_model_attempt', attempt: { ...base, ...attempt } }),
     ...(onToken === undefined
@@ -61,6 +64,7 @@ export async function callModel(
             }),
         }),
   });
+  const reply = checkReply(raw, request, model.name);
   const recorded = session.execute({
     type: 'record_model_call',
     call: {

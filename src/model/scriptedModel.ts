@@ -111,8 +111,13 @@ export function scriptedModel(script: Script = {}): Model {
           return { content: typeof result === 'string' ? result : JSON.stringify(result) };
         }
         case 'process': {
-          const result = await raceAbort(Promise.resolve(process(request.task, request)), signal);
-          return typeof result === 'string' ? { content: result } : { content: '', clarification: result.clarify };
+          const result: unknown = await raceAbort(Promise.resolve(process(request.task, request)), signal);
+          // A script written in JavaScript may return anything: it is passed on as it is, for
+          // the reply check where replies enter a run to name what was wrong.
+          if (typeof result === 'object' && result !== null && 'clarify' in result) {
+            return { content: '', clarification: result.clarify } as ModelReply;
+          }
+          return { content: result } as ModelReply;
         }
         case 'synthesize':
           return {

@@ -1,0 +1,61 @@
+import { ModelOutputError } from '../errors.js';
+import type { ModelReply, ModelRequest } from './Model.js';
+
+/** The longest clarification question a model may ask, as `ask_clarification` allows. */
+const maxQuestion = 2_000;
+
+function shown(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (value === undefined) return 'undefined';
+  try {
+    return (JSON.stringify(value) ?? typeof value).slice(0, 200);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/**
+ * Checks a reply where it enters troupe, in one pass over its few fields, so that nothing a
+ * model (or a custom `Model`) said can put a value into an event that the log's own reader
+ * would refuse: `content` a string, `clarification` (when present) a non-blank string of at
+ * most 2,000 characters, `usage` whole non-negative token counts, `costUsd` a finite
+ * non-negative number, `attempts` an integer ≥ 1. Fields it does not know pass through.
+ * Throws `ModelOutputError` naming the field, what it was and what was expected.
+ *
+ * @example
+ * checkReply({ content: 42 }, request, 'scripted');
+ * // => throws ModelOutputError: Model `scripted` (synthesize) replied with `content` 42; expected a string
+ */
+export function checkReply(reply: unknown, request: ModelRequest, model: string): ModelReply {
+  const what = `Model \`${model}\` (${request.purpose})`;
+  const refuse = (field: string, value: unknown, expected: string): never => {
+    const text = shown(value);
+    throw new ModelOutputError(`${what} replied with \`${field}\` ${text}; expected ${expected}`, text);
+  };
+  if (typeof reply !== 'object' || reply === null) return refuse('reply', reply, 'an object `{ content: string }`');
+  const { content, clarification, usage, costUsd, attempts } = reply as Record<string, unknown>;
+  if (typeof content !== 'string') refuse('content', content, 'a string');
+  if (clarification !== undefined) {
+    if (typeof clarification !== 'string' || clarification.trim() === '' || clarification.length > maxQuestion) {
+      refuse('clarification', clarification, `a question of 1 to ${maxQuestion} characters, not blank`);
+    }
+  }
+  if (usage !== undefined) {
+    const counts = usage as { inputTokens?: unknown; outputTokens?: unknown } | null;
+    if (typeof counts !== 'object' || counts === null) {
+      refuse('usage', usage, '`{ inputTokens, outputTokens }`');
+    } else {
+      if (!isCount(counts.inputTokens)) refuse('usage.inputTokens', counts.inputTokens, 'an integer ≥ 0');
+      if (!isCount(counts.outputTokens)) refuse('usage.outputTokens', counts.outputTokens, 'an integer ≥ 0');
+    }
+  }
+  if (costUsd !== undefined && !(typeof costUsd === 'number' && Number.isFinite(costUsd) && costUsd >= 0)) {
+    refuse('costUsd', costUsd, 'a finite number ≥ 0');
+  }
+  if (attempts !== undefined && !(isCount(attempts) && attempts >= 1)) refuse('attempts', attempts, 'an integer ≥ 1');
+  return reply as ModelReply;
+}

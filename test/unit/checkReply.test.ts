@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ModelOutputError } from '../../src/errors.js';
+import { checkReply } from '../../src/model/checkReply.js';
+import type { ModelRequest } from '../../src/model/Model.js';
+
+const request: ModelRequest = { purpose: 'synthesize', goal: 'g', results: [], messages: [] };
+
+function refusal(reply: unknown): ModelOutputError {
+  try {
+    checkReply(reply, request, 'm');
+  } catch (err) {
+    if (err instanceof ModelOutputError) return err;
+    throw err;
+  }
+  throw new Error('the reply was accepted');
+}
+
+describe('checkReply', () => {
+  it('passes a whole reply through, fields it does not know included', () => {
+    const reply = { content: 'ok', usage: { inputTokens: 3, outputTokens: 0 }, costUsd: 0, attempts: 2, extra: [1] };
+    expect(checkReply(reply, request, 'm')).toBe(reply);
+  });
+
+  it.each([
+    [undefined, /`reply` undefined; expected an object/],
+    [{ content: null }, /`content` null; expected a string/],
+    [{ content: '', clarification: 'x'.repeat(2_001) }, /`clarification` "x+; expected a question of 1 to 2000/],
+    [{ content: '', clarification: 7 }, /`clarification` 7/],
+    [{ content: '', usage: 'lots' }, /`usage` "lots"; expected `\{ inputTokens, outputTokens \}`/],
+    [{ content: '', usage: { inputTokens: 1, outputTokens: -2 } }, /`usage.outputTokens` -2; expected an integer ≥ 0/],
+    [{ content: '', costUsd: -0.5 }, /`costUsd` -0.5/],
+    [{ content: '', attempts: 0 }, /`attempts` 0; expected an integer ≥ 1/],
+  ])('refuses %j, naming the field and what was expected', (reply, message) => {
+    const error = refusal(reply);
+    expect(error.code).toBe('MODEL_OUTPUT_INVALID');
+    expect(error.message).toMatch(/^Model `m` \(synthesize\) replied with /);
+    expect(error.message).toMatch(message);
+  });
+
+  it('describes values JSON cannot show without throwing', () => {
+    expect(refusal({ content: 10n }).message).toContain('`content` 10;');
+    expect(refusal({ content: Object.create(null) }).message).toContain('`content` {};');
+  });
+});
