@@ -96,7 +96,8 @@ function checkTask(
 
 /**
  * Parses a model's answer into a validated task graph. Text that is not JSON or not of the
- * plan's shape is a `ModelOutputError`; a graph with no tasks, too many, duplicate ids,
+ * plan's shape is a `ModelOutputError`; a dependency named more than once is kept once (models
+ * repeat themselves; the graph is the same). A graph with no tasks, too many, duplicate ids,
  * dangling or self dependencies, cycles, unknown tools or bad tool input is a
  * `PlanValidationError` listing every problem.
  *
@@ -122,7 +123,11 @@ export function parsePlan(raw: string, options: ParsePlanOptions): PlannedTask[]
     if (ids.has(task.id)) issues.push(`task id \`${task.id}\` is used more than once`);
     ids.add(task.id);
   }
-  for (const task of tasks) checkTask(task, ids, options.tools, issues);
+  for (const task of tasks) {
+    // A dependency named twice is one dependency: counted twice it would release the task twice.
+    if (new Set(task.dependsOn).size < task.dependsOn.length) task.dependsOn = [...new Set(task.dependsOn)];
+    checkTask(task, ids, options.tools, issues);
+  }
   if (issues.length === 0) {
     const cycle = cyclic(tasks);
     if (cycle.length > 0) issues.push(`tasks ${cycle.map((id) => `\`${id}\``).join(', ')} form a dependency cycle`);

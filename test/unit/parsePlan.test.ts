@@ -55,6 +55,15 @@ describe('parsePlan accepts', () => {
     expect(tasks[0]).toMatchObject({ kind: 'tool_call', tool: 'post', input: { text: 'hi' } });
   });
 
+  it('a dependency named twice, kept once (in first-mention order)', () => {
+    const tasks = parsePlan(plan({ id: 'a' }, { id: 'b' }, { id: 'c', dependsOn: ['b', 'a', 'b', 'a', 'b'] }), options);
+    expect(tasks.map((t) => [t.id, t.dependsOn])).toEqual([
+      ['a', []],
+      ['b', []],
+      ['c', ['b', 'a']],
+    ]);
+  });
+
   it('JSON inside a ```json code fence, or a bare fence, with whitespace around', () => {
     const body = plan({ id: 'a' });
     expect(parsePlan(`\n \`\`\`json\n${body}\n\`\`\`  \n`, options)).toHaveLength(1);
