@@ -5,6 +5,7 @@ import type { ExecutorMachineEvent, PoolEvent } from '../machines/executor.js';
 import { type ReviewDraft, taskMachine } from '../machines/task.js';
 import { ToolTimeoutError, TroupeError, toErrorInfo } from '../src/errors.js';
 import type { RecordedError } from '../src/events/types.js';
+import type { SwarmDeps } from '../src/judge/swarmOptions.js';
 import type { ModelToken } from '../src/model/callModel.js';
 import type { CompactionOptions, Compactor } from '../src/model/compaction.js';
 import type { Model } from '../src/model/Model.js';
@@ -17,7 +18,7 @@ import type { Tool } from '../src/tools/defineTool.js';
 import { idempotencyKey } from '../src/tools/idempotencyKey.js';
 import type { OutcomeStore } from '../src/tools/outcomeStore.js';
 import { deadline, raceAbort, sleep } from '../src/util/abort.js';
-import { failureReport, type SwarmDeps, swarmSteps } from './swarmSteps.js';
+import { failureReport, swarmSteps } from './swarmSteps.js';
 
 /** How failed attempts are retried. */
 export interface RetryPolicy {

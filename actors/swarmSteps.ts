@@ -3,36 +3,12 @@ import type { Actor } from 'xstate';
 import type { ReviewDraft, taskMachine } from '../machines/task.js';
 import { TroupeError } from '../src/errors.js';
 import type { RecordedError } from '../src/events/types.js';
-import type { BudgetPolicy } from '../src/judge/budgetPolicy.js';
-import type { Judge } from '../src/judge/judge.js';
+import type { SwarmDeps } from '../src/judge/swarmOptions.js';
 import type { ExecutorReport } from '../src/run/decide.js';
 import type { RunSession } from '../src/run/RunSession.js';
 import type { RunState, TaskState } from '../src/run/state.js';
-import type { GlobalState } from '../src/state/globalState.js';
-import { type StateUpdate, updateState } from '../src/state/updateState.js';
+import { updateState } from '../src/state/updateState.js';
 import type { Tool } from '../src/tools/defineTool.js';
-
-/** An accepted result, as the runtime's `commit` option sees it. */
-export interface AcceptedResult {
-  runId: string;
-  taskId: string;
-  kind: TaskState['kind'];
-  tool: string | undefined;
-  output: unknown;
-}
-
-/** Turns an accepted result into the global-state updates it makes (none: `[]`). */
-export type CommitFn = (result: AcceptedResult) => readonly StateUpdate[];
-
-/** The Planner–Worker–Judge parts of a run's executor; each is optional. */
-export interface SwarmDeps {
-  judge?: Judge;
-  budget?: BudgetPolicy;
-  globalState?: GlobalState;
-  commit?: CommitFn;
-  /** Conflicts tolerated per update before the task fails with `OCCConflict`. */
-  maxConflicts: number;
-}
 
 type TaskActor = Actor<typeof taskMachine>;
 

@@ -1,6 +1,5 @@
 import { assign, setup } from 'xstate';
-import type { RecordedError } from '../src/events/types.js';
-import type { Judgement } from '../src/judge/judge.js';
+import type { Judgement, RecordedError } from '../src/events/types.js';
 
 /** A review a task asks for: a judged result in the middle band, or a spend above the threshold. */
 export interface ReviewDraft {

@@ -54,7 +54,9 @@ export {
 export { attachmentSchema, plannedTaskSchema, troupeEventSchema } from './events/schemas.js';
 export type {
   Attachment,
+  EventDraft,
   EventOf,
+  Judgement,
   PlannedTask,
   RecordedError,
   TaskKind,
@@ -62,17 +64,19 @@ export type {
   TroupeEventType,
   UnsequencedEvent,
   Usage,
+  Verdict,
 } from './events/types.js';
 export type { BudgetConfig } from './judge/budgetConfig.js';
 // Planner–Worker–Judge: the Judge, the budget judge (CFO) and the review queue
 export { budgetConfigSchema, loadBudgetConfig, parseBudgetConfig } from './judge/budgetConfig.js';
 export type { BudgetDecision, BudgetPolicy, Spend } from './judge/budgetPolicy.js';
 export { budgetPolicy } from './judge/budgetPolicy.js';
-export type { Judge, JudgeFn, Judgement, JudgeOptions, JudgeScore, JudgeSubject, Verdict } from './judge/judge.js';
+export type { Judge, JudgeOptions } from './judge/judge.js';
 export { band, createJudge } from './judge/judge.js';
+export type { JudgeFn, JudgeScore, JudgeSubject } from './judge/judgeFn.js';
 export { judgeScoreSchema, modelJudge } from './judge/modelJudge.js';
 export type { PendingReview, ReviewDecision, ReviewQueue } from './judge/reviewQueue.js';
-export type { SwarmOptions } from './judge/swarmOptions.js';
+export type { AcceptedResult, CommitFn, SwarmOptions } from './judge/swarmOptions.js';
 export type { EventLog, RunSummary } from './log/EventLog.js';
 // Structured logging with redaction
 export type { Logger, LoggerOptions, LogLevel } from './log/logger.js';
@@ -128,7 +132,7 @@ export { PartialSuccessError, partialSuccess } from './policies/partialSuccess.j
 export type { RetryPolicyConfig } from './policies/retry.js';
 export { retry } from './policies/retry.js';
 export type { CircuitBreakerOptions, CircuitSettings } from './policies/runCircuits.js';
-export type { EventDraft, ExecutorReport, NextStep, PlannerCommand } from './run/decide.js';
+export type { ExecutorReport, NextStep, PlannerCommand } from './run/decide.js';
 // The Planner as a pure handler
 export { decide, nextStep, readyTasks } from './run/decide.js';
 export { evolve } from './run/evolve.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { toErrorInfo } from '../errors.js';
+import type { SubAgentRecord } from '../events/types.js';
 import type { EventLog } from '../log/EventLog.js';
-import type { SubAgentRecord } from '../run/decide.js';
 import { defineTool, type Tool } from '../tools/defineTool.js';
 import { dispatchAgents } from './dispatchAgents.js';
 import type { TemplateArgs } from './template.js';

@@ -1,12 +1,20 @@
 import { ConfigError, ModelOutputError, ToolInputError } from '../errors.js';
 import { checkReply } from '../model/checkReply.js';
 import type { Model } from '../model/Model.js';
-import type { AgentRun } from './AgentRun.js';
 import { DispatchTree } from './budget.js';
 import { type ResolvedLimits, resolveLimits, treeWideLimits } from './limits.js';
 import { defaultDispatchScreen, screenDispatch } from './screen.js';
 import { type ParsedTemplate, parseTemplate, type TemplateArgs } from './template.js';
 import type { Agent, DispatchOptions } from './types.js';
+
+/** The agent a nested dispatch runs under: what its children inherit from it. */
+export interface DispatchParent {
+  readonly depth: number;
+  readonly idempotencyKey: string;
+  /** Aborts when the parent agent stops; its children stop with it. */
+  readonly signal: AbortSignal;
+  readonly plan: { readonly limits: ResolvedLimits; readonly tree: DispatchTree };
+}
 
 /** A dispatch checked and ready to run: nothing has started yet. */
 export interface PreparedDispatch<O, A extends TemplateArgs> {
@@ -21,7 +29,7 @@ export interface PreparedDispatch<O, A extends TemplateArgs> {
   depth: number;
   tree: DispatchTree;
   /** The agent that started this dispatch; `undefined` for a root dispatch. */
-  parent: AgentRun | undefined;
+  parent: DispatchParent | undefined;
 }
 
 function positiveInteger(field: string, value: unknown): number {
@@ -56,7 +64,10 @@ function modelAgent(model: Model): Agent<string> {
 }
 
 /** The limits of a nested dispatch: its own over those its parent passes down. */
-function nestedLimits(options: DispatchOptions<unknown, TemplateArgs, unknown>, parent: AgentRun): ResolvedLimits {
+function nestedLimits(
+  options: DispatchOptions<unknown, TemplateArgs, unknown>,
+  parent: DispatchParent,
+): ResolvedLimits {
   const given = options.limits ?? {};
   const misplaced = treeWideLimits.filter((field) => given[field] !== undefined);
   if (misplaced.length > 0) {
@@ -80,7 +91,7 @@ function nestedLimits(options: DispatchOptions<unknown, TemplateArgs, unknown>, 
  */
 export async function prepare<O, A extends TemplateArgs>(
   options: DispatchOptions<O, A, unknown>,
-  parent: AgentRun | undefined,
+  parent: DispatchParent | undefined,
 ): Promise<PreparedDispatch<O, A>> {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError([`Expected dispatch options to be an object, got \`${String(options)}\``]);

@@ -33,3 +33,20 @@ export type EventPayload = DistributiveOmit<
   TroupeEvent,
   'seq' | 'id' | 'runId' | 'ts' | 'correlationId' | 'causationId'
 >;
+/** An event as `decide` returns it: the payload and its cause, before the envelope is stamped. */
+export type EventDraft = EventPayload & { causationId: string | null };
+/** One settled sub-agent of a task's dispatch, as `subagent.completed` records it. */
+export type SubAgentRecord = Omit<EventPayload & { type: 'subagent.completed' }, 'type' | 'taskId'>;
+
+/** What happens to a scored result. */
+export type Verdict = 'accepted' | 'rejected' | 'review';
+
+/** A judge's decision on one result, as `judge.scored` records it. */
+export interface Judgement {
+  verdict: Verdict;
+  /** `null` when the judge failed or answered junk. */
+  score: number | null;
+  reasons: string[];
+  /** Why the judge could not score: the result then goes to review. */
+  error?: RecordedError;
+}

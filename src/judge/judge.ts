@@ -1,49 +1,11 @@
 import { z } from 'zod';
 import { ConfigError, ToolTimeoutError, toErrorInfo } from '../errors.js';
-import type { RecordedError, TaskKind } from '../events/types.js';
+import type { Judgement, RecordedError, TaskKind, Verdict } from '../events/types.js';
 import type { Model } from '../model/Model.js';
-import { describeIssues } from '../tools/defineTool.js';
 import { deadline, raceAbort } from '../util/abort.js';
+import { describeIssues } from '../util/describeIssues.js';
+import type { JudgeFn, JudgeSubject } from './judgeFn.js';
 import { judgeScoreSchema, modelJudge } from './modelJudge.js';
-
-/** The result a judge scores, with what it needs to know about the task. */
-export interface JudgeSubject {
-  runId: string;
-  goal: string;
-  taskId: string;
-  description: string;
-  kind: TaskKind;
-  tool: string | undefined;
-  /** The task's result. */
-  output: unknown;
-  /** Which attempt produced it (1 for the first). */
-  attempt: number;
-}
-
-/** A judge's answer: a score in [0, 1] and, ideally, why. */
-export interface JudgeScore {
-  score: number;
-  reasons?: readonly string[];
-}
-
-/** Scores one result: a number in [0, 1] or `{ score, reasons }`; may be async and should honour `signal`. */
-export type JudgeFn = (
-  subject: JudgeSubject,
-  context: { signal: AbortSignal },
-) => number | JudgeScore | Promise<number | JudgeScore>;
-
-/** What happens to a scored result. */
-export type Verdict = 'accepted' | 'rejected' | 'review';
-
-/** A judge's decision on one result, as `judge.scored` records it. */
-export interface Judgement {
-  verdict: Verdict;
-  /** `null` when the judge failed or answered junk. */
-  score: number | null;
-  reasons: string[];
-  /** Why the judge could not score: the result then goes to review. */
-  error?: RecordedError;
-}
 
 /** Options of the runtime's Judge: a scoring function, or a rubric for the model. */
 export interface JudgeOptions {

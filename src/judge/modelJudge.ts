@@ -3,8 +3,8 @@ import { ModelOutputError } from '../errors.js';
 import { checkReply } from '../model/checkReply.js';
 import type { ChatMessage, Model } from '../model/Model.js';
 import { quarantine, untrustedDataNotice } from '../security/quarantine.js';
-import { describeIssues } from '../tools/defineTool.js';
-import type { JudgeFn, JudgeScore, JudgeSubject } from './judge.js';
+import { describeIssues } from '../util/describeIssues.js';
+import type { JudgeFn, JudgeScore, JudgeSubject } from './judgeFn.js';
 
 /** What a model judge must answer: a score in [0, 1] and the reasons for it. */
 export const judgeScoreSchema = z.object({

@@ -1,9 +1,32 @@
-import type { CommitFn, SwarmDeps } from '../../actors/swarmSteps.js';
 import { ConfigError } from '../errors.js';
 import type { Model } from '../model/Model.js';
+import type { TaskState } from '../run/state.js';
 import type { GlobalState } from '../state/globalState.js';
+import type { StateUpdate } from '../state/updateState.js';
 import type { BudgetPolicy } from './budgetPolicy.js';
-import { createJudge, type JudgeOptions } from './judge.js';
+import { createJudge, type Judge, type JudgeOptions } from './judge.js';
+
+/** An accepted result, as the runtime's `commit` option sees it. */
+export interface AcceptedResult {
+  runId: string;
+  taskId: string;
+  kind: TaskState['kind'];
+  tool: string | undefined;
+  output: unknown;
+}
+
+/** Turns an accepted result into the global-state updates it makes (none: `[]`). */
+export type CommitFn = (result: AcceptedResult) => readonly StateUpdate[];
+
+/** The Planner–Worker–Judge parts of a run's executor; each is optional. */
+export interface SwarmDeps {
+  judge?: Judge;
+  budget?: BudgetPolicy;
+  globalState?: GlobalState;
+  commit?: CommitFn;
+  /** Conflicts tolerated per update before the task fails with `OCCConflict`. */
+  maxConflicts: number;
+}
 
 /** The Planner–Worker–Judge options of `createRuntime`; leave them all out and results complete unjudged. */
 export interface SwarmOptions {

@@ -1,7 +1,6 @@
 import { TroupeError } from '../errors.js';
-import type { EventDraft } from '../run/decide.js';
+import type { EventDraft, Judgement } from '../events/types.js';
 import type { RunState, TaskState } from '../run/state.js';
-import type { Judgement } from './judge.js';
 
 /** What an executor reports about judging, reviews, global state and spend of one task. */
 export type SwarmReport =

@@ -12,7 +12,6 @@ import {
   timer,
 } from 'rxjs';
 import { ConfigError, TroupeError } from '../errors.js';
-import type { RunHandle } from '../runtime/createRuntime.js';
 
 /** Where a trigger reads its resource: an MCP toolset, or anything alike. */
 export interface ResourceSource {
@@ -33,10 +32,10 @@ export interface TriggerOptions {
   goal: (content: string) => string | undefined;
 }
 
-/** A running trigger. */
-export interface Trigger {
+/** A running trigger; `Run` is what each started run is (the runtime's `RunHandle`). */
+export interface Trigger<Run> {
   /** Every run the trigger starts from the moment of subscribing (the first read happens on a later tick). */
-  readonly runs$: Observable<RunHandle>;
+  readonly runs$: Observable<Run>;
   /** Every failure to read the resource (it is read again at the next tick or change). */
   readonly errors$: Observable<TroupeError>;
   /** Stops watching; runs already started go on. */
@@ -47,7 +46,7 @@ export interface Trigger {
  * Watches a resource, by polling or by change notifications, and starts a run for each new
  * content. Used through `runtime.trigger(options)`.
  */
-export function startTrigger(run: (goal: string) => RunHandle, options: TriggerOptions): Trigger {
+export function startTrigger<Run>(run: (goal: string) => Run, options: TriggerOptions): Trigger<Run> {
   const { source, resource, everyMs, onChange = false, goal } = options;
   if (everyMs === undefined && !onChange) {
     throw new ConfigError(['Expected `everyMs` (a polling interval) or `onChange: true`, got neither']);
@@ -74,7 +73,7 @@ export function startTrigger(run: (goal: string) => RunHandle, options: TriggerO
       );
   }
   const ticks = merge(everyMs === undefined ? EMPTY : timer(0, everyMs), changes);
-  const runs = new Subject<RunHandle>();
+  const runs = new Subject<Run>();
   const subscription = ticks
     .pipe(
       exhaustMap(() =>

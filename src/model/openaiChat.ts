@@ -7,7 +7,7 @@ import type {
 import { z } from 'zod';
 import { ModelOutputError } from '../errors.js';
 import type { Usage } from '../events/types.js';
-import { describeIssues } from '../tools/defineTool.js';
+import { describeIssues } from '../util/describeIssues.js';
 import type { ModelReply, ModelRequest } from './Model.js';
 
 /** The function a processing step calls when it cannot go on without a human. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { TroupeError } from '../errors.js';
-import type { TroupeEvent, UnsequencedEvent } from '../events/types.js';
+import type { EventDraft, TroupeEvent, UnsequencedEvent } from '../events/types.js';
 import type { EventLog } from '../log/EventLog.js';
 import type { EventRedactor } from '../security/redactEvent.js';
-import { decide, type EventDraft, type PlannerCommand } from './decide.js';
+import { decide, type PlannerCommand } from './decide.js';
 import { evolve } from './evolve.js';
 import { initialRunState, type RunState } from './state.js';
 

@@ -1,5 +1,5 @@
 import { TroupeError } from '../errors.js';
-import type { EventPayload, PlannedTask, RecordedError, Usage } from '../events/types.js';
+import type { EventDraft, EventPayload, PlannedTask, RecordedError, SubAgentRecord, Usage } from '../events/types.js';
 import { type ReviewCommand, reviewEvents, type SwarmReport, swarmEvents } from '../judge/swarmReports.js';
 import { isFinished, type RunState, type TaskState } from './state.js';
 
@@ -42,9 +42,6 @@ export interface ModelAttemptRecord {
   retryInMs?: number;
 }
 
-/** One settled sub-agent of a task's dispatch, as `subagent.completed` records it. */
-export type SubAgentRecord = Omit<EventPayload & { type: 'subagent.completed' }, 'type' | 'taskId'>;
-
 /** What the Planner is asked to do. Each command yields the events that record its effect. */
 export type PlannerCommand =
   | { type: 'start'; goal: string }
@@ -71,9 +68,6 @@ export type PlannerCommand =
   | { type: 'complete'; answer: string }
   | { type: 'fail'; error: RecordedError }
   | { type: 'cancel'; reason: string };
-
-/** An event as `decide` returns it: the payload and its cause, before the envelope is stamped. */
-export type EventDraft = EventPayload & { causationId: string | null };
 
 /** What the run should do next, derived from its state. */
 export type NextStep =

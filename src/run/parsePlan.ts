@@ -3,8 +3,8 @@ import { ModelOutputError, PlanValidationError } from '../errors.js';
 import { plannedTaskSchema } from '../events/schemas.js';
 import type { PlannedTask } from '../events/types.js';
 import type { Tool } from '../tools/defineTool.js';
-import { describeIssues } from '../tools/defineTool.js';
 import { selectTool } from '../tools/selectTool.js';
+import { describeIssues } from '../util/describeIssues.js';
 
 /** The shape a model's plan must have. */
 export const planOutputSchema = z.object({ tasks: z.array(plannedTaskSchema) });

@@ -83,7 +83,7 @@ export interface Runtime {
   /** The state of a run folded from its log, up to and including `untilSeq` when given. */
   replay(runId: string, options?: { untilSeq?: number }): Promise<RunState>;
   /** Watches a resource (e.g. of an MCP server) and starts a run for each new content. */
-  trigger(options: TriggerOptions): Trigger;
+  trigger(options: TriggerOptions): Trigger<RunHandle>;
   /** The human review queue: results the Judge was unsure of, and spends above the budget's threshold. */
   readonly reviews: ReviewQueue;
   /** Every event appended from now on, of every run. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, ToolInputError, ToolOutputError, TroupeError } from '../errors.js';
-import type { SubAgentRecord } from '../run/decide.js';
+import type { SubAgentRecord } from '../events/types.js';
+import { describeIssues } from '../util/describeIssues.js';
 
 /** What a tool's `run` receives beside its input. */
 export interface ToolContext {
@@ -53,11 +54,6 @@ export interface Tool<In = unknown, Out = unknown> {
 }
 
 const toolNamePattern = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
-
-/** Renders zod issues as `path: message`, one per issue. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
-}
 
 function nonNegative(field: string, value: number | undefined, tool: string): number {
   if (value === undefined) return 0;

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ModelOutputError } from '../../src/errors.js';
-import { band, createJudge, type JudgeSubject } from '../../src/judge/judge.js';
+import { band, createJudge } from '../../src/judge/judge.js';
+import type { JudgeSubject } from '../../src/judge/judgeFn.js';
 import { modelJudge, parseJudgeScore } from '../../src/judge/modelJudge.js';
 import { scriptedModel } from '../../src/model/scriptedModel.js';
 

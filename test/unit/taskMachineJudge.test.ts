@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { type ReviewDraft, type TaskMachineInput, taskMachine } from '../../machines/task.js';
-import type { Judgement } from '../../src/judge/judge.js';
+import type { Judgement } from '../../src/events/types.js';
 
 const rejectedError = { code: 'JUDGE_REJECTED', message: 'too long' };
 
