@@ -20,11 +20,14 @@ export interface RedactDeepOptions {
 }
 
 /**
- * Keys whose values are secret whatever they look like. Anchored, so `tokenCount` or
- * `passwordPolicy` are walked like any other key.
+ * Keys whose values are secret whatever they look like: a whole key (`token`, `cookie`, `ssn`)
+ * or a key ending in a secret's name, whatever prefix names the vendor (`aws_secret_access_key`,
+ * `SecretAccessKey`, `clientSecret`, `DB_PASSWORD`, `ssh_private_key`, `SessionToken`).
+ * Anchored at the end, so `tokenCount`, `passwordPolicy` or a pagination `NextToken` are walked
+ * like any other key.
  */
 export const sensitiveKeyPattern =
-  /^(?:password|passwd|pwd|passphrase|secret|client_?secret|secret_?key|api[_-]?key|x-api-key|access[_-]?token|refresh[_-]?token|auth[_-]?token|id[_-]?token|token|private[_-]?key|authorization|proxy-authorization|cookie|set-cookie|session[_-]?id|credentials?|ssn|credit[_-]?card|card[_-]?number|cvv|cvc)$/i;
+  /^(?:pwd|token|authorization|proxy-authorization|cookie|set-cookie|session[_-]?id|ssn|credit[_-]?card|card[_-]?number|cvv|cvc)$|(?:password|passwd|passphrase|secret|secret[_.-]?(?:access[_.-]?)?key|private[_.-]?key|account[_.-]?key|api[_.-]?key|(?:access|refresh|auth|id|session|bearer|oauth|bot|api|csrf|xsrf)[_.-]?token|credentials?)$/i;
 
 /** Deeper than this, a value is replaced whole: it is a cycle or an attack on the walker. */
 const maxDepth = 64;

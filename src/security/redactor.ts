@@ -13,7 +13,7 @@ export interface RedactorOptions {
    * @default true
    */
   pii?: boolean;
-  /** Extra rules (see `compileRules`), run before the built-in ones. @default [] */
+  /** Extra rules (see `compileRules`), run after the built-in ones so they cannot split one. @default [] */
   rules?: readonly RedactionRule[];
   /**
    * Exact secret values (e.g. of env vars the config marks secret), replaced wherever they
@@ -78,13 +78,15 @@ function escapeRegExp(text: string): string {
  * @param options what to replace
  */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
-  const rules: RedactionRule[] = [];
+  // Built-in formats run first and replace their matches whole; a user's pattern or value that
+  // ran first could take a piece out of one (a 12-digit id inside a Slack token), after which the
+  // built-in no longer matches and the rest of the secret would stay in clear.
+  const rules: RedactionRule[] = options.secrets === false ? [] : [...builtinSecretRules, ...(options.rules ?? [])];
   const values = [...new Set(options.values ?? [])]
     .filter((v) => typeof v === 'string' && v.length >= minValueLength)
     .sort((a, b) => b.length - a.length);
   if (values.length > 0)
     rules.push({ kind: 'SECRET_VALUE', pattern: new RegExp(values.map(escapeRegExp).join('|'), 'g') });
-  if (options.secrets !== false) rules.push(...(options.rules ?? []), ...builtinSecretRules);
   if (options.pii !== false) rules.push(...piiRules);
   if (rules.length === 0) return { text: (input) => input, scan: (input) => input };
 

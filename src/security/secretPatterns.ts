@@ -33,11 +33,17 @@ export interface RedactionPatternSpec {
 // Secrets are rarely glued to word characters; these keep `task-sk-1` style ids intact.
 const start = '(?<![A-Za-z0-9_-])';
 const end = '(?![A-Za-z0-9_-])';
-// A value after `key=`/`key: `/`"key": "` that is not code (`getPassword()`, `process.env.X`,
-// a type annotation) and not already redacted.
-const assigned = '["\']?\\s*[:=]\\s*["\']?';
+// A value after `key=`/`key: `/`"key": "` (also with the quotes escaped, as in JSON inside a JSON
+// string) that is not code (`getPassword()`, `process.env.X`, a type annotation) and not already redacted.
+const assigned = '(?:\\\\?["\'])?\\s*[:=]\\s*(?:\\\\?["\'])?';
 const notCode =
   '(?!\\[REDACTED_|(?:process\\.env|os\\.environ|env\\.|this\\.|self\\.|config\\.|\\$\\{|\\{\\{|null|undefined|None|true|false|string|number|boolean|str|int|await|new|typeof|require|import|yield)\\b)(?![\\w$.]*\\()';
+
+// A name whose value is a secret in `name=value` text: a bare word after no letter or digit
+// (`GITHUB_TOKEN=`, `token:`), or a compound name after anything (`AWS_SECRET_ACCESS_KEY=`,
+// `stripeClientSecret:`, `"SessionToken": `), as prefixes name the vendor, not the kind.
+const secretName =
+  '(?:(?<![A-Za-z0-9])(?:secret|token|credentials?)|client[_-]?secret|secret[_-]?(?:access[_-]?)?key|account[_-]?key|api[_-]?key|(?:access|auth|refresh|session|id)[_-]?token|private[_-]?key)';
 
 function rule(kind: string, needs: string, hint: string, source: string, flags = 'g'): RedactionRule {
   const pattern = new RegExp(source, flags);
@@ -74,11 +80,12 @@ export const builtinSecretRules: readonly RedactionRule[] = [
     'A[KS]IA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA',
     `${start}(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}${end}`,
   ),
+  // `aws_secret_access_key = …` as in ~/.aws/credentials, `"SecretAccessKey": "…"` as the AWS CLI prints it.
   rule(
     'AWS_SECRET_KEY',
     ':=',
-    'aws_?secret',
-    `(?<=aws_?secret_?(?:access_?)?key${assigned})[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])`,
+    'aws_?secret|secret_?access',
+    `(?<=(?:aws_?secret_?(?:access_?)?|secret_?access_?)key${assigned})[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])`,
     'gi',
   ),
   rule(
@@ -120,7 +127,7 @@ export const builtinSecretRules: readonly RedactionRule[] = [
     'SECRET',
     ':=',
     'secret|key|token|credential',
-    `(?<=\\b(?:secret|client_secret|secret_key|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token|token|private[_-]?key|credentials?)${assigned})${notCode}[^\\s"',;&}<>]{6,}`,
+    `(?<=${secretName}${assigned})${notCode}[^\\s"',;&}<>]{6,}`,
     'gi',
   ),
 ];

@@ -57,7 +57,7 @@ describe('secret redaction', () => {
     expect(redactor.text('abc def')).toBe('abc def');
   });
 
-  it('applies extra patterns before the built-in ones', () => {
+  it('applies extra patterns too', () => {
     const rules = compileRules([{ kind: 'ACME_TOKEN', pattern: /acme_[a-z0-9]{12}/ }], 'patterns');
     const redactor = createRedactor({ rules });
     expect(redactor.text('token acme_0123456789ab here')).toBe('token [REDACTED_ACME_TOKEN] here');
