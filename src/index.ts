@@ -122,8 +122,13 @@ export type { Script, ScriptedPlan, ScriptedProcessResult, ScriptedTask } from '
 // Models
 export { scriptedModel } from './model/scriptedModel.js';
 export type { LatencySummary } from './monitor/histogram.js';
+export { bucketBoundsSeconds } from './monitor/histogram.js';
 export { MetricsRecorder } from './monitor/MetricsRecorder.js';
+export type { MetricFamily, MetricFamilyType, MetricSample } from './monitor/metricFamilies.js';
+export { metricFamilies } from './monitor/metricFamilies.js';
 export type { Metrics } from './monitor/metrics.js';
+export type { MetricRegistry, RegisteredFamily } from './monitor/registerMetrics.js';
+export { registerMetrics } from './monitor/registerMetrics.js';
 // Resilience: operators, recovery policies, composition and selection
 export type { Alternative, FallbackConfig, FallbackInfo } from './policies/fallback.js';
 export { FallbackExhaustedError, fallback } from './policies/fallback.js';

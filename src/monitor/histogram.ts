@@ -1,4 +1,4 @@
-/** Percentiles and totals of a latency histogram, in milliseconds. */
+/** Percentiles and totals of a latency histogram, in milliseconds, and its Prometheus buckets. */
 export interface LatencySummary {
   count: number;
   sumMs: number;
@@ -7,7 +7,22 @@ export interface LatencySummary {
   p50: number;
   p95: number;
   p99: number;
+  /**
+   * Cumulative counts of samples at or below each bound of `bucketBoundsSeconds` (same order);
+   * samples above the last bound are in `count` only, as Prometheus' `le="+Inf"`.
+   */
+  buckets: number[];
 }
+
+/**
+ * Upper bounds, in seconds, of the buckets `/metrics` exposes for every latency histogram:
+ * from a millisecond (a no-op tool) to five minutes (a long model call). Counts against them are
+ * exact, not derived from the percentile buckets, so Prometheus sums them across instances.
+ */
+export const bucketBoundsSeconds: readonly number[] = Object.freeze([
+  0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
+]);
+const boundsMs = bucketBoundsSeconds.map((s) => s * 1000);
 
 /** The smallest latency told apart from zero, in ms. */
 const floorMs = 0.01;
@@ -30,6 +45,8 @@ const bucketCount = Math.ceil(Math.log(1e7 / floorMs) / logGrowth) + 1;
  */
 export class LatencyHistogram {
   private readonly buckets = new Float64Array(bucketCount);
+  /** Samples per exposed bucket, not yet cumulative. */
+  private readonly coarse = new Float64Array(boundsMs.length);
   private count = 0;
   private sum = 0;
   private min = Number.POSITIVE_INFINITY;
@@ -40,6 +57,9 @@ export class LatencyHistogram {
     const value = Number.isFinite(ms) && ms > 0 ? ms : 0;
     const index = value <= floorMs ? 0 : Math.min(bucketCount - 1, Math.ceil(Math.log(value / floorMs) / logGrowth));
     this.buckets[index] = (this.buckets[index] as number) + 1;
+    let bound = 0;
+    while (bound < boundsMs.length && value > (boundsMs[bound] as number)) bound++;
+    if (bound < boundsMs.length) this.coarse[bound] = (this.coarse[bound] as number) + 1;
     this.count += 1;
     this.sum += value;
     if (value < this.min) this.min = value;
@@ -61,8 +81,14 @@ export class LatencyHistogram {
     return this.max;
   }
 
-  /** Count, sum, extremes and p50/p95/p99. */
+  /** Count, sum, extremes, p50/p95/p99 and the cumulative bucket counts. */
   summary(): LatencySummary {
+    const buckets: number[] = [];
+    let below = 0;
+    for (const n of this.coarse) {
+      below += n;
+      buckets.push(below);
+    }
     return {
       count: this.count,
       sumMs: this.sum,
@@ -71,6 +97,7 @@ export class LatencyHistogram {
       p50: this.quantile(0.5),
       p95: this.quantile(0.95),
       p99: this.quantile(0.99),
+      buckets,
     };
   }
 }

@@ -3,7 +3,7 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { startMonitor } from '../../actors/monitor.js';
 import type { TroupeEvent } from '../../src/events/types.js';
-import { LatencyHistogram } from '../../src/monitor/histogram.js';
+import { bucketBoundsSeconds, LatencyHistogram } from '../../src/monitor/histogram.js';
 import { MetricsRecorder } from '../../src/monitor/MetricsRecorder.js';
 import { RateWindow } from '../../src/monitor/RateWindow.js';
 
@@ -172,9 +172,26 @@ describe('LatencyHistogram', () => {
     );
   });
 
+  it('counts samples at or below each exposed bound exactly, cumulatively (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double({ min: 0, max: 4e5, noNaN: true }), fc.constantFrom(1, 5, 1000, 300_000)), {
+          maxLength: 200,
+        }),
+        (samples) => {
+          const h = new LatencyHistogram();
+          for (const s of samples) h.record(s);
+          const expected = bucketBoundsSeconds.map((le) => samples.filter((s) => s <= le * 1000).length);
+          expect(h.summary().buckets).toEqual(expected);
+        },
+      ),
+    );
+  });
+
   it('treats negative, NaN and infinite samples as zero and reports an empty histogram as zeros', () => {
     const h = new LatencyHistogram();
-    expect(h.summary()).toEqual({ count: 0, sumMs: 0, minMs: 0, maxMs: 0, p50: 0, p95: 0, p99: 0 });
+    const buckets = bucketBoundsSeconds.map(() => 0);
+    expect(h.summary()).toEqual({ count: 0, sumMs: 0, minMs: 0, maxMs: 0, p50: 0, p95: 0, p99: 0, buckets });
     h.record(-5);
     h.record(Number.NaN);
     h.record(Number.POSITIVE_INFINITY);
