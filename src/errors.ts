@@ -15,6 +15,8 @@ export type TroupeErrorCode =
   | 'TOOL_OUTPUT_INVALID'
   | 'TOOL_FAILED'
   | 'TOOL_TIMEOUT'
+  | 'TOOL_UNAVAILABLE'
+  | 'TOOL_CALL_LIMIT'
   | 'CIRCUIT_OPEN'
   | 'DISPATCH_QUOTA_EXCEEDED'
   | 'OCC_CONFLICT'
@@ -104,6 +106,21 @@ export class ToolTimeoutError extends TroupeError {
     super('TOOL_TIMEOUT', `${what} did not settle within ${timeoutMs} ms`);
     this.name = 'ToolTimeoutError';
     this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A processing step asked for more tool calls than `maxToolCalls` allows. */
+export class ToolCallLimitError extends TroupeError {
+  readonly taskId: string;
+  readonly maxToolCalls: number;
+  constructor(taskId: string, maxToolCalls: number, asked: number) {
+    super(
+      'TOOL_CALL_LIMIT',
+      `Task \`${taskId}\` asked for ${asked} tool calls; at most ${maxToolCalls} are allowed per step (maxToolCalls)`,
+    );
+    this.name = 'ToolCallLimitError';
+    this.taskId = taskId;
+    this.maxToolCalls = maxToolCalls;
   }
 }
 

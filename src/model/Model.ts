@@ -43,11 +43,38 @@ export interface PlanRequest extends RequestBase {
   feedback?: string;
 }
 
+/** A function call a model asked for, as it wrote it. */
+export interface ToolCallRequest {
+  /** The call's id (the API's `tool_call.id`); its result is matched to it. */
+  id: string;
+  name: string;
+  /** The arguments as the model wrote them: JSON text, not checked yet. */
+  arguments: string;
+}
+
+/** What one call returned to the model: the tool's output, or an error it may recover from. */
+export type ToolCallResult =
+  | { callId: string; name: string; ok: true; output: unknown }
+  | { callId: string; name: string; ok: false; error: { code: string; message: string } };
+
+/** One model turn of a processing step that called tools, and what each call returned. */
+export interface ToolTurn {
+  /** Text the model wrote beside its calls (often empty). */
+  content: string;
+  calls: readonly ToolCallRequest[];
+  /** One result per call, in the order of `calls`. */
+  results: readonly ToolCallResult[];
+}
+
 /** Ask for the result of one `processing` task, given its dependencies' outputs. */
 export interface ProcessRequest extends RequestBase {
   purpose: 'process';
   task: PlannedTask;
   inputs: Readonly<Record<string, unknown>>;
+  /** The tools the step may call (native function calling); absent or empty: none. */
+  tools?: readonly ToolSpec[];
+  /** The step's earlier turns that called tools, oldest first: the model continues from them. */
+  turns?: readonly ToolTurn[];
   /** A human's answer to this task's clarification question, once given. */
   answer?: string;
   /** Why the previous result was rejected (by the Judge or a reviewer): the retry should address it. */
@@ -91,6 +118,8 @@ export interface ModelReply {
   content: string;
   /** Set when the model cannot go on without a human: the question to ask. */
   clarification?: string;
+  /** Set when the model asks for tools before it answers (processing steps offered `tools`). */
+  toolCalls?: readonly ToolCallRequest[];
   usage?: Usage;
   /** What the call cost in USD, from the model's price table (0 or absent when unpriced). */
   costUsd?: number;

@@ -18,11 +18,34 @@ function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
+/** The most tool calls one reply may ask for; a model that asks for more is broken, not busy. */
+const maxCallsPerReply = 128;
+
+function checkCalls(calls: unknown, refuse: (field: string, value: unknown, expected: string) => never): void {
+  if (!Array.isArray(calls) || calls.length === 0 || calls.length > maxCallsPerReply) {
+    refuse('toolCalls', calls, `a list of 1 to ${maxCallsPerReply} calls \`{ id, name, arguments }\``);
+  }
+  const ids = new Set<string>();
+  (calls as unknown[]).forEach((call, i) => {
+    const {
+      id,
+      name,
+      arguments: args,
+    } = (typeof call === 'object' && call !== null ? call : {}) as Record<string, unknown>;
+    if (typeof id !== 'string' || id === '' || ids.has(id))
+      refuse(`toolCalls.${i}.id`, id, 'a unique non-empty string');
+    ids.add(id as string);
+    if (typeof name !== 'string' || name === '') refuse(`toolCalls.${i}.name`, name, 'a non-empty string');
+    if (typeof args !== 'string') refuse(`toolCalls.${i}.arguments`, args, 'a string (JSON text)');
+  });
+}
+
 /**
  * Checks a reply where it enters troupe, in one pass over its few fields, so that nothing a
  * model (or a custom `Model`) said can put a value into an event that the log's own reader
  * would refuse: `content` a string, `clarification` (when present) a non-blank string of at
- * most 2,000 characters, `usage` whole non-negative token counts, `costUsd` a finite
+ * most 2,000 characters, `toolCalls` (when present) 1 to 128 calls each with a unique `id`, a
+ * `name` and `arguments` text (unchecked: the step answers bad calls itself), `usage` whole non-negative token counts, `costUsd` a finite
  * non-negative number, `attempts` an integer ≥ 1. Fields it does not know pass through.
  * Throws `ModelOutputError` naming the field, what it was and what was expected.
  *
@@ -37,13 +60,14 @@ export function checkReply(reply: unknown, request: ModelRequest, model: string)
     throw new ModelOutputError(`${what} replied with \`${field}\` ${text}; expected ${expected}`, text);
   };
   if (typeof reply !== 'object' || reply === null) return refuse('reply', reply, 'an object `{ content: string }`');
-  const { content, clarification, usage, costUsd, attempts } = reply as Record<string, unknown>;
+  const { content, clarification, toolCalls, usage, costUsd, attempts } = reply as Record<string, unknown>;
   if (typeof content !== 'string') refuse('content', content, 'a string');
   if (clarification !== undefined) {
     if (typeof clarification !== 'string' || clarification.trim() === '' || clarification.length > maxQuestion) {
       refuse('clarification', clarification, `a question of 1 to ${maxQuestion} characters, not blank`);
     }
   }
+  if (toolCalls !== undefined) checkCalls(toolCalls, refuse);
   if (usage !== undefined) {
     const counts = usage as { inputTokens?: unknown; outputTokens?: unknown } | null;
     if (typeof counts !== 'object' || counts === null) {

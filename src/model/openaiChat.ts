@@ -2,13 +2,14 @@ import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionCreateParamsNonStreaming,
-  ChatCompletionTool,
+  ChatCompletionFunctionTool,
 } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import { ModelOutputError } from '../errors.js';
 import type { Usage } from '../events/types.js';
 import { describeIssues } from '../util/describeIssues.js';
-import type { ModelReply, ModelRequest } from './Model.js';
+import type { ModelReply, ModelRequest, ToolCallRequest } from './Model.js';
+import { functionTools, jsonSchema, offersTools, turnMessages } from './openaiTools.js';
 
 /** The function a processing step calls when it cannot go on without a human. */
 export const clarificationFunction = 'ask_clarification';
@@ -17,13 +18,7 @@ const clarificationArgs = z.object({
   question: z.string().min(1).max(2_000).describe('The one question the human must answer, self-contained.'),
 });
 
-/** A JSON schema from zod, without the `$schema` key some compatible servers refuse. */
-function jsonSchema(schema: Record<string, unknown>): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = schema;
-  return rest;
-}
-
-const clarificationTool: ChatCompletionTool = {
+const clarificationTool: ChatCompletionFunctionTool = {
   type: 'function',
   function: {
     name: clarificationFunction,
@@ -51,13 +46,17 @@ export function offersClarification(request: ModelRequest): boolean {
 /**
  * The body of a chat completion for `request`: its messages; for plans and judgements the
  * JSON schema of the answer as `response_format`; for a processing step not yet answered by a
- * human, the `ask_clarification` function.
+ * human, the `ask_clarification` function; for a step that may call tools, its tools as
+ * functions and its earlier turns as `tool_calls` and `role: "tool"` messages.
  */
 export function chatBody(request: ModelRequest, settings: ChatSettings): ChatCompletionCreateParamsNonStreaming {
   const body: ChatCompletionCreateParamsNonStreaming = {
     model: settings.model,
     messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
   };
+  if (request.purpose === 'process' && request.turns !== undefined && request.turns.length > 0) {
+    body.messages.push(...turnMessages(request.turns));
+  }
   if (settings.temperature !== undefined) body.temperature = settings.temperature;
   if (settings.maxOutputTokens !== undefined) body.max_tokens = settings.maxOutputTokens;
   if ((request.purpose === 'plan' || request.purpose === 'judge') && settings.structuredOutput !== 'prompt') {
@@ -69,8 +68,10 @@ export function chatBody(request: ModelRequest, settings: ChatSettings): ChatCom
             json_schema: { name: request.output.name, schema: jsonSchema(request.output.schema), strict: false },
           };
   }
-  if (offersClarification(request)) {
-    body.tools = [clarificationTool];
+  const tools = request.purpose === 'process' && offersTools(request) ? functionTools(request.tools ?? []) : [];
+  if (offersClarification(request)) tools.unshift(clarificationTool);
+  if (tools.length > 0) {
+    body.tools = tools;
     body.tool_choice = 'auto';
   }
   return body;
@@ -80,7 +81,7 @@ export function chatBody(request: ModelRequest, settings: ChatSettings): ChatCom
 export interface ChatOutcome {
   content: string;
   finishReason: string | null;
-  toolCalls: { name: string; arguments: string }[];
+  toolCalls: ToolCallRequest[];
   usage?: Usage;
 }
 
@@ -95,8 +96,10 @@ export function outcomeOf(completion: ChatCompletion, what: string): ChatOutcome
   if (choice === undefined) {
     throw new ModelOutputError(`${what} answered with no choices`, JSON.stringify(completion).slice(0, 2_000));
   }
-  const toolCalls = (choice.message.tool_calls ?? []).flatMap((call) =>
-    call.type === 'function' ? [{ name: call.function.name, arguments: call.function.arguments }] : [],
+  const toolCalls = (choice.message.tool_calls ?? []).flatMap((call, index) =>
+    call.type === 'function'
+      ? [{ id: call.id || `call_${index}`, name: call.function.name, arguments: call.function.arguments }]
+      : [],
   );
   const usage = usageOf(completion.usage);
   return {
@@ -118,7 +121,7 @@ export async function readStream(
   let content = '';
   let finishReason: string | null = null;
   let usage: Usage | undefined;
-  const calls: { name: string; arguments: string }[] = [];
+  const calls: ToolCallRequest[] = [];
   for await (const chunk of chunks) {
     usage = usageOf(chunk.usage) ?? usage;
     const choice = chunk.choices?.[0];
@@ -129,8 +132,9 @@ export async function readStream(
       onToken?.(text);
     }
     for (const delta of choice.delta?.tool_calls ?? []) {
-      calls[delta.index] ??= { name: '', arguments: '' };
-      const call = calls[delta.index] as { name: string; arguments: string };
+      calls[delta.index] ??= { id: `call_${delta.index}`, name: '', arguments: '' };
+      const call = calls[delta.index] as ToolCallRequest;
+      if (delta.id) call.id = delta.id;
       call.name += delta.function?.name ?? '';
       call.arguments += delta.function?.arguments ?? '';
     }
@@ -139,7 +143,7 @@ export async function readStream(
   return { content, finishReason, toolCalls: calls.filter(Boolean), ...(usage === undefined ? {} : { usage }) };
 }
 
-function clarificationOf(call: { name: string; arguments: string }, request: ModelRequest, what: string): string {
+function clarificationOf(call: ToolCallRequest, request: ModelRequest, what: string): string {
   if (call.name !== clarificationFunction || !offersClarification(request)) {
     const offered = offersClarification(request) ? `only \`${clarificationFunction}\` is offered` : 'none is offered';
     throw new ModelOutputError(`${what} called function \`${call.name}\`, but ${offered}`, call.arguments);
@@ -166,14 +170,21 @@ function clarificationOf(call: { name: string; arguments: string }, request: Mod
 
 /**
  * Turns an outcome into a `ModelReply`: a call of `ask_clarification` becomes
- * `clarification`; an answer cut at the token limit or by a content filter, a call of any
- * other function, or bad arguments are `ModelOutputError`s carrying what the model said.
+ * `clarification` (it wins over other calls in the same turn); when the request offers tools,
+ * the other calls come back as `toolCalls`, unchecked (the step answers a bad call with a tool
+ * error the model can recover from); an answer cut at the token limit or by a content filter,
+ * or a function call where none but `ask_clarification` is offered, is a `ModelOutputError`
+ * carrying what the model said.
  */
 export function replyOf(outcome: ChatOutcome, request: ModelRequest, what: string): ModelReply {
   const usage = outcome.usage === undefined ? {} : { usage: outcome.usage };
+  const clarify = outcome.toolCalls.find((c) => c.name === clarificationFunction && offersClarification(request));
   const [call] = outcome.toolCalls;
+  if (call !== undefined && clarify === undefined && offersTools(request)) {
+    return { content: outcome.content, toolCalls: outcome.toolCalls, ...usage };
+  }
   if (call !== undefined)
-    return { content: outcome.content, clarification: clarificationOf(call, request, what), ...usage };
+    return { content: outcome.content, clarification: clarificationOf(clarify ?? call, request, what), ...usage };
   if (outcome.finishReason === 'length') {
     throw new ModelOutputError(
       `${what} stopped at its output token limit (finish_reason: length) after ${outcome.content.length} characters; ` +

@@ -24,8 +24,25 @@ export interface ScriptedTask {
   input?: unknown;
 }
 
-/** What a scripted processing step returns: its output, or a question for a human. */
-export type ScriptedProcessResult = string | { clarify: string };
+/**
+ * A tool call a scripted step asks for. `arguments` is sent as JSON, or as is when it is a
+ * string (so a script can send junk); `id` defaults to `call-<turn>-<index>`.
+ */
+export interface ScriptedToolCall {
+  name: string;
+  arguments?: unknown;
+  id?: string;
+}
+
+/**
+ * What a scripted processing step returns: its output, a question for a human, or tool calls
+ * (with optional text beside them). After tool calls the step is asked again with
+ * `request.turns` holding each call and its result, until it returns its output.
+ */
+export type ScriptedProcessResult =
+  | string
+  | { clarify: string }
+  | { toolCalls: readonly ScriptedToolCall[]; content?: string };
 
 /** The handlers of a scripted model; each may be async. */
 export interface Script {
@@ -35,7 +52,9 @@ export interface Script {
    */
   plan?: (goal: string, request: PlanRequest) => ScriptedPlan | Promise<ScriptedPlan>;
   /**
-   * Returns the output of a `processing` task.
+   * Returns the output of a `processing` task, or the tools it calls first: a step offered
+   * tools (`request.tools`) may return `{ toolCalls: [{ name, arguments }] }`, and is asked
+   * again with `request.turns` (each call and its result, oldest first) until it answers.
    * @default `Done: <task description>`, or the human's answer when there is one
    */
   process?: (task: PlannedTask, request: ProcessRequest) => ScriptedProcessResult | Promise<ScriptedProcessResult>;
@@ -84,6 +103,20 @@ function defaultSummary(results: readonly TaskResult[], request: SummarizeReques
   return (request.previousSummary === undefined ? lines : [request.previousSummary, ...lines]).join('\n');
 }
 
+/** The calls a script asked for, in the API's form; anything that is not a list of calls is passed on for the reply check. */
+function scriptedCalls(calls: unknown, turn: number): unknown {
+  if (!Array.isArray(calls)) return calls;
+  return calls.map((call: unknown, index): unknown => {
+    if (typeof call !== 'object' || call === null) return call;
+    const { id, name, arguments: args } = call as Partial<ScriptedToolCall>;
+    return {
+      id: id ?? `call-${turn + 1}-${index + 1}`,
+      name,
+      arguments: typeof args === 'string' ? args : (JSON.stringify(args ?? {}) ?? '{}'),
+    };
+  });
+}
+
 /**
  * A deterministic, offline `Model` driven by functions: plans, processing results and
  * syntheses come from `script`, so runs, tests and examples need no key and no network.
@@ -95,6 +128,11 @@ function defaultSummary(results: readonly TaskResult[], request: SummarizeReques
  * });
  * const reply = await model.complete(request, { signal });
  * // => { content: 'handled a' }
+ * const researcher = scriptedModel({
+ *   process: (task, req) =>
+ *     req.turns?.length ? `Top trend: ${JSON.stringify(req.turns[0]?.results[0])}` : { toolCalls: [{ name: 'trends', arguments: {} }] },
+ * });
+ * // => first reply { content: '', toolCalls: [{ id: 'call-1-1', name: 'trends', arguments: '{}' }] }, then the answer
  */
 export function scriptedModel(script: Script = {}): Model {
   const plan = script.plan ?? defaultPlan;
@@ -116,6 +154,11 @@ export function scriptedModel(script: Script = {}): Model {
           // the reply check where replies enter a run to name what was wrong.
           if (typeof result === 'object' && result !== null && 'clarify' in result) {
             return { content: '', clarification: result.clarify } as ModelReply;
+          }
+          if (typeof result === 'object' && result !== null && 'toolCalls' in result) {
+            const { content, toolCalls } = result as { content?: unknown; toolCalls: unknown };
+            const turn = request.turns?.length ?? 0;
+            return { content: content ?? '', toolCalls: scriptedCalls(toolCalls, turn) } as ModelReply;
           }
           return { content: result } as ModelReply;
         }

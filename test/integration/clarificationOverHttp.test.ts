@@ -65,7 +65,7 @@ describe('clarification from a real model', () => {
     expect(result.tasks[0]?.output).toBe('Drafted in a playful tone');
     expect(result.answer).toBe('Final: Drafted in a playful tone');
     // The answered step is not offered the question function again.
-    const answered = server.requests.find((r) => r.messages.some((m) => m.content.includes('playful')));
+    const answered = server.requests.find((r) => r.messages.some((m) => m.content?.includes('playful') === true));
     expect(answered?.tools).toBeUndefined();
     // Both processing calls count against the task.
     expect(result.tasks[0]?.usage?.calls).toBe(2);

@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net';
 /** A chat completion request as the server received it. */
 export interface ChatRequestBody {
   model: string;
-  messages: { role: string; content: string }[];
+  messages: {
+    role: string;
+    content: string | null;
+    tool_call_id?: string;
+    tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
+  }[];
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
   response_format?: { type: string; json_schema?: { name: string; schema: Record<string, unknown> } };
@@ -18,6 +23,8 @@ export interface ChatRequestBody {
 export type ServerReply =
   | { content: string; finishReason?: 'stop' | 'length' | 'content_filter'; usage?: { input: number; output: number } }
   | { toolCall: { name: string; arguments: string }; content?: string }
+  /** Several function calls in one reply (ids default to `call_<n>`), with optional text beside them. */
+  | { toolCalls: { name: string; arguments: string; id?: string }[]; content?: string }
   /** 429 with `retry-after` (seconds, as sent) or `retry-after-ms`. */
   | { fault: 'rate_limit'; retryAfter?: string; retryAfterMs?: string }
   | { fault: 'server_error'; status?: number }
@@ -66,7 +73,26 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-type Answer = Extract<ServerReply, { content: string }> | Extract<ServerReply, { toolCall: unknown }>;
+type Answer =
+  | Extract<ServerReply, { content: string }>
+  | Extract<ServerReply, { toolCall: unknown }>
+  | Extract<ServerReply, { toolCalls: unknown }>;
+
+interface WireCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+function callsOf(answer: Answer): WireCall[] {
+  const given: { name: string; arguments: string; id?: string }[] =
+    'toolCalls' in answer ? answer.toolCalls : 'toolCall' in answer ? [answer.toolCall] : [];
+  return given.map((call, index) => ({
+    id: call.id ?? `call_${randomUUID().slice(0, 8)}_${index}`,
+    type: 'function',
+    function: { name: call.name, arguments: call.arguments },
+  }));
+}
 
 function answerOf(reply: ServerReply): Answer | undefined {
   if (!('fault' in reply)) return reply;
@@ -87,16 +113,12 @@ function writeAnswer(res: ServerResponse, body: ChatRequestBody, answer: Answer)
   const created = Math.floor(Date.now() / 1000);
   const prompt = tokens(body.messages.map((m) => m.content ?? '').join('\n'));
   const content = answer.content ?? '';
-  const toolCall =
-    'toolCall' in answer
-      ? { id: `call_${randomUUID()}`, type: 'function', function: { ...answer.toolCall } }
-      : undefined;
-  const finish =
-    toolCall !== undefined ? 'tool_calls' : 'finishReason' in answer ? (answer.finishReason ?? 'stop') : 'stop';
+  const calls = callsOf(answer);
+  const finish = calls.length > 0 ? 'tool_calls' : 'finishReason' in answer ? (answer.finishReason ?? 'stop') : 'stop';
   const given = 'usage' in answer ? answer.usage : undefined;
   const usage = {
     prompt_tokens: given?.input ?? prompt,
-    completion_tokens: given?.output ?? tokens(content + (toolCall?.function.arguments ?? '')),
+    completion_tokens: given?.output ?? tokens(content + calls.map((c) => c.function.arguments).join('')),
     total_tokens: 0,
   };
   usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
@@ -104,12 +126,12 @@ function writeAnswer(res: ServerResponse, body: ChatRequestBody, answer: Answer)
   if (body.stream !== true) {
     const message = {
       role: 'assistant',
-      content: toolCall === undefined ? content : (answer.content ?? null),
+      content: calls.length === 0 ? content : (answer.content ?? null),
       refusal: null,
     };
     const choice = {
       index: 0,
-      message: toolCall === undefined ? message : { ...message, tool_calls: [toolCall] },
+      message: calls.length === 0 ? message : { ...message, tool_calls: calls },
       finish_reason: finish,
       logprobs: null,
     };
@@ -123,24 +145,21 @@ function writeAnswer(res: ServerResponse, body: ChatRequestBody, answer: Answer)
   for (let i = 0; i < content.length; i += 8) {
     chunk([{ index: 0, delta: { content: content.slice(i, i + 8) }, finish_reason: null }]);
   }
-  if (toolCall !== undefined) {
-    const args = toolCall.function.arguments;
+  // Each call in two pieces, as the API streams them: id and name first, then the rest by index.
+  calls.forEach((call, index) => {
+    const args = call.function.arguments;
     const half = Math.ceil(args.length / 2);
     const head = {
-      index: 0,
-      id: toolCall.id,
+      index,
+      id: call.id,
       type: 'function',
-      function: { name: toolCall.function.name, arguments: args.slice(0, half) },
+      function: { name: call.function.name, arguments: args.slice(0, half) },
     };
     chunk([{ index: 0, delta: { tool_calls: [head] }, finish_reason: null }]);
     chunk([
-      {
-        index: 0,
-        delta: { tool_calls: [{ index: 0, function: { arguments: args.slice(half) } }] },
-        finish_reason: null,
-      },
+      { index: 0, delta: { tool_calls: [{ index, function: { arguments: args.slice(half) } }] }, finish_reason: null },
     ]);
-  }
+  });
   chunk([{ index: 0, delta: {}, finish_reason: finish }]);
   if (body.stream_options?.include_usage === true) chunk([], { usage });
   res.end('data: [DONE]\n\n');
@@ -148,7 +167,8 @@ function writeAnswer(res: ServerResponse, body: ChatRequestBody, answer: Answer)
 
 /**
  * Starts an OpenAI-compatible `/v1/chat/completions` server on 127.0.0.1 (a free port):
- * whole and streamed (SSE) answers with usage, function calls, and scripted faults (429
+ * whole and streamed (SSE) answers with usage, function calls (one or several per reply, with
+ * or without text beside them), and scripted faults (429
  * with `retry-after`, 5xx, a hang, malformed or wrongly shaped JSON, `finish_reason:
  * length`). Replies come from the queue first, then from `responder`.
  *

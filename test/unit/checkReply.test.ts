@@ -30,6 +30,22 @@ describe('checkReply', () => {
     [{ content: '', usage: { inputTokens: 1, outputTokens: -2 } }, /`usage.outputTokens` -2; expected an integer ≥ 0/],
     [{ content: '', costUsd: -0.5 }, /`costUsd` -0.5/],
     [{ content: '', attempts: 0 }, /`attempts` 0; expected an integer ≥ 1/],
+    [{ content: '', toolCalls: [] }, /`toolCalls` \[\]; expected a list of 1 to 128 calls/],
+    [
+      { content: '', toolCalls: [{ id: 'a', name: 'x', arguments: {} }] },
+      /`toolCalls.0.arguments` \{\}; expected a string/,
+    ],
+    [
+      {
+        content: '',
+        toolCalls: [
+          { id: 'a', name: 'x', arguments: '{}' },
+          { id: 'a', name: 'y', arguments: '{}' },
+        ],
+      },
+      /`toolCalls.1.id` "a"; expected a unique non-empty string/,
+    ],
+    [{ content: '', toolCalls: [{ id: 'a', arguments: '{}' }] }, /`toolCalls.0.name` undefined/],
   ])('refuses %j, naming the field and what was expected', (reply, message) => {
     const error = refusal(reply);
     expect(error.code).toBe('MODEL_OUTPUT_INVALID');
