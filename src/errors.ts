@@ -22,6 +22,7 @@ export type TroupeErrorCode =
   | 'OCC_CONFLICT'
   | 'UNSAFE_INPUT'
   | 'LOG_CORRUPT'
+  | 'EVENT_INVALID'
   | 'LOG_CLOSED'
   | 'LOG_LOCKED'
   | 'RUN_CANCELLED'
@@ -192,6 +193,27 @@ export class LogCorruptionError extends TroupeError {
     this.name = 'LogCorruptionError';
     this.file = file;
     this.position = position;
+  }
+}
+
+/**
+ * A log refused to append an event that its own reader would refuse or could not read back
+ * as it was given (it fails the event schema, or holds a value JSON cannot carry, such as
+ * `NaN`). Nothing of the batch holding it was written.
+ */
+export class EventInvalidError extends TroupeError {
+  /** The `type` of the refused event, as given. */
+  readonly eventType: string;
+  /** Where in the event the problem is, dotted (`usage.inputTokens`, `output.items.3`); `''` for the event itself. */
+  readonly path: string;
+  constructor(eventType: string, path: string, problem: string) {
+    super(
+      'EVENT_INVALID',
+      `Cannot append a ${eventType} event: ${path === '' ? 'the event' : `\`${path}\``} ${problem}`,
+    );
+    this.name = 'EventInvalidError';
+    this.eventType = eventType;
+    this.path = path;
   }
 }
 

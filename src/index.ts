@@ -40,6 +40,7 @@ export {
   CircuitOpenError,
   ConfigError,
   DispatchQuotaExceeded,
+  EventInvalidError,
   LogCorruptionError,
   ModelOutputError,
   OCCConflict,

@@ -2,6 +2,7 @@ import { filter, Observable, Subject } from 'rxjs';
 import { TroupeError } from '../errors.js';
 import type { TroupeEvent, UnsequencedEvent } from '../events/types.js';
 import type { EventLog, RunSummary } from './EventLog.js';
+import { checkEvents } from './eventCheck.js';
 import { summarize } from './runSummary.js';
 
 /**
@@ -21,6 +22,11 @@ export function memoryLog(): EventLog {
 
   function append(events: readonly UnsequencedEvent[]): Promise<readonly TroupeEvent[]> {
     if (closed) return Promise.reject(new TroupeError('LOG_CLOSED', 'Cannot append: the memory log is closed'));
+    try {
+      checkEvents(events);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const stored = new Array<TroupeEvent>(events.length);
     for (let i = 0; i < events.length; i++) {
       const event = { ...events[i], seq: all.length } as TroupeEvent;

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { TroupeEvent } from '../events/types.js';
-import { eventVersion } from './sqliteMigrations.js';
+import { encodeEvent, eventVersion } from './eventCodec.js';
 
 /** Rows per multi-row INSERT: one statement per 32 events costs far less than 32 statements. */
 const rowsPerInsert = 32;
@@ -21,7 +21,7 @@ export interface EventRows {
 
 /**
  * The writer's side of the schema: each event is one row (`seq`, the run's integer id, `type`,
- * format version, JSON body), inserted 32 rows per statement; each run gets a small integer id
+ * format version, the body `encodeEvent` leaves), inserted 32 rows per statement; each run gets a small integer id
  * so the `(run, seq)` index stays narrow.
  *
  * @example
@@ -52,13 +52,13 @@ export function eventRows(db: Database.Database): EventRows {
         params[k + 1] = runIds.get(e.runId);
         params[k + 2] = e.type;
         params[k + 3] = eventVersion;
-        params[k + 4] = JSON.stringify(e);
+        params[k + 4] = encodeEvent(e);
       }
       insertMany.run(params);
     }
     for (; i < batch.length; i++) {
       const e = batch[i] as TroupeEvent;
-      insertOne.run(e.seq, runIds.get(e.runId), e.type, eventVersion, JSON.stringify(e));
+      insertOne.run(e.seq, runIds.get(e.runId), e.type, eventVersion, encodeEvent(e));
     }
   });
 

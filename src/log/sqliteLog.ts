@@ -5,10 +5,19 @@ import { Observable, Subject } from 'rxjs';
 import { ConfigError, LogCorruptionError, TroupeError } from '../errors.js';
 import type { TroupeEvent, UnsequencedEvent } from '../events/types.js';
 import type { EventLog } from './EventLog.js';
+import { checkEvents } from './eventCheck.js';
 import { GroupCommit } from './groupCommit.js';
 import { eventRows } from './sqliteEventRows.js';
 import { migrate } from './sqliteMigrations.js';
-import { corruptionError, decodeRow, type EventRow, isCorruption, verifyRow } from './sqliteRows.js';
+import {
+  corruptionError,
+  decodeRow,
+  type EventRow,
+  eventColumns,
+  isCorruption,
+  runNames,
+  verifyRow,
+} from './sqliteRows.js';
 import { summaries } from './sqliteSummaries.js';
 import { inspectWal } from './walTail.js';
 import { acquireWriterLock, type WriterLock } from './writerLock.js';
@@ -128,10 +137,10 @@ export function sqliteLog(path: string, options: SqliteLogOptions = {}): SqliteL
     if (!readOnly) db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     migrate(db, file, readOnly);
-    const last = db.prepare('SELECT seq, v, body FROM events ORDER BY seq DESC LIMIT 1').raw().get() as
+    const last = db.prepare(`SELECT ${eventColumns} FROM events ORDER BY seq DESC LIMIT 1`).raw().get() as
       | EventRow
       | undefined;
-    if (last !== undefined) verifyRow(file, last);
+    if (last !== undefined) verifyRow(file, last, runNames(db)(last[4]));
   } catch (err) {
     const error = isCorruption(err) ? corruptionError(db, file, err) : err;
     db?.close();
@@ -170,8 +179,9 @@ function openLog(
     ...(options.flushMs === undefined ? {} : { flushMs: options.flushMs }),
   });
 
-  const byRun = db.prepare('SELECT seq, v, body FROM events WHERE run = ? AND seq >= ? ORDER BY seq').raw();
-  const fromSeqChunk = db.prepare('SELECT seq, v, body FROM events WHERE seq >= ? ORDER BY seq LIMIT ?').raw();
+  const byRun = db.prepare(`SELECT ${eventColumns} FROM events WHERE run = ? AND seq >= ? ORDER BY seq`).raw();
+  const fromSeqChunk = db.prepare(`SELECT ${eventColumns} FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`).raw();
+  const runName = runNames(db);
 
   function append(events: readonly UnsequencedEvent[]): Promise<readonly TroupeEvent[]> {
     if (closed || readOnly) {
@@ -179,6 +189,11 @@ function openLog(
       return Promise.reject(new TroupeError('LOG_CLOSED', `Cannot append to ${file}: ${why}`));
     }
     if (events.length === 0) return Promise.resolve([]);
+    try {
+      checkEvents(events);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const stored = new Array<TroupeEvent>(events.length);
     for (let i = 0; i < events.length; i++) {
       const event = { ...events[i], seq: nextSeq++ } as TroupeEvent;
@@ -195,7 +210,9 @@ function openLog(
           const id = findRun.get(runId) as number | undefined;
           if (id === undefined) return [];
           const events: TroupeEvent[] = [];
-          for (const row of byRun.iterate(id, fromSeq) as IterableIterator<EventRow>) events.push(decodeRow(file, row));
+          for (const row of byRun.iterate(id, fromSeq) as IterableIterator<EventRow>) {
+            events.push(decodeRow(file, row, runId));
+          }
           return events;
         }),
       );
@@ -215,7 +232,7 @@ function openLog(
           if (rows.length === 0 || subscriber.closed) break;
           for (const row of rows) {
             if (subscriber.closed) return;
-            const event = decodeRow(file, row);
+            const event = decodeRow(file, row, runName(row[4]));
             last = event.seq;
             subscriber.next(event);
           }

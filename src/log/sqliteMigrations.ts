@@ -33,20 +33,6 @@ const migrations: readonly Migration[] = [
 export const schemaVersion = migrations.length;
 
 /**
- * The format version stamped on every stored event. Bump it when an event's shape changes and
- * teach `upcast` to lift the older shape, so old logs stay readable.
- */
-export const eventVersion = 1;
-
-/**
- * Lifts an event stored at version `v` to the current shape; `undefined` when `v` is one this
- * build cannot read (written by a newer troupe).
- */
-export function upcast(v: number, event: Record<string, unknown>): Record<string, unknown> | undefined {
-  return v === eventVersion ? event : undefined;
-}
-
-/**
  * Brings the schema of `db` up to `schemaVersion`, recording each step in `schema_version`.
  * A log written by a newer troupe is refused rather than misread.
  *

@@ -2,46 +2,39 @@ import type Database from 'better-sqlite3';
 import { LogCorruptionError } from '../errors.js';
 import { troupeEventSchema } from '../events/schemas.js';
 import type { TroupeEvent } from '../events/types.js';
-import { upcast } from './sqliteMigrations.js';
+import { decodeEvent } from './eventCodec.js';
 
-/** A stored event as `SELECT seq, v, body` returns it in raw mode. */
-export type EventRow = [seq: number, v: number, body: string];
+/** A stored event as `SELECT seq, v, body, type, run` returns it in raw mode. */
+export type EventRow = [seq: number, v: number, body: string, type: string, run: number];
 
-const knownTypes: ReadonlySet<string> = new Set(troupeEventSchema.options.map((o) => o.shape.type.value));
+/** The columns every event query selects, in `EventRow` order. */
+export const eventColumns = 'seq, v, body, type, run';
 
 /**
- * Turns a stored row back into an event. Every read checks what is cheap and catches damage:
- * the body parses, its `seq` matches the row and its `type` is known; the full schema is
- * checked where the log is opened (`verifyRow`), since events are validated before they are
- * written and a zod parse of every event would halve replay speed.
+ * The run id (`runs.run_id`) of a run's integer id, cached: a log holds few runs, and rows
+ * name their run by integer.
  */
-export function decodeRow(file: string, row: EventRow): TroupeEvent {
-  const [seq, v, body] = row;
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(body) as Record<string, unknown>;
-  } catch (err) {
-    throw new LogCorruptionError(file, seq, `event seq ${seq} is not valid JSON (${(err as Error).message})`, {
-      cause: err,
-    });
-  }
-  const event = upcast(v, parsed);
-  if (event === undefined) {
-    throw new LogCorruptionError(file, seq, `event seq ${seq} has format version ${v}, which this troupe cannot read`);
-  }
-  if (event.seq !== seq || typeof event.type !== 'string' || !knownTypes.has(event.type)) {
-    throw new LogCorruptionError(
-      file,
-      seq,
-      `event seq ${seq} does not look like a troupe event (seq ${String(event.seq)}, type ${JSON.stringify(event.type)})`,
-    );
-  }
-  return event as TroupeEvent;
+export function runNames(db: Database.Database): (id: number) => string {
+  const names = new Map<number, string>();
+  const find = db.prepare('SELECT run_id FROM runs WHERE id = ?').pluck();
+  return (id) => {
+    let name = names.get(id);
+    if (name === undefined) {
+      name = (find.get(id) as string | undefined) ?? '';
+      names.set(id, name);
+    }
+    return name;
+  };
+}
+
+/** Turns a stored row of the run `runId` back into an event (see `decodeEvent`). */
+export function decodeRow(file: string, row: EventRow, runId: string): TroupeEvent {
+  return decodeEvent(file, { seq: row[0], v: row[1], type: row[3], runId }, row[2]);
 }
 
 /** Decodes a row and checks it against the full event schema. */
-export function verifyRow(file: string, row: EventRow): TroupeEvent {
-  const event = decodeRow(file, row);
+export function verifyRow(file: string, row: EventRow, runId: string): TroupeEvent {
+  const event = decodeRow(file, row, runId);
   const checked = troupeEventSchema.safeParse(event);
   if (!checked.success) {
     const issue = checked.error.issues[0];

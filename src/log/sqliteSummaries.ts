@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { RunSummary } from './EventLog.js';
-import { decodeRow, type EventRow } from './sqliteRows.js';
+import { decodeRow, type EventRow, eventColumns } from './sqliteRows.js';
 
 /**
  * A summary of every run in a SQLite log, oldest first, from its first and last events and the
@@ -17,7 +17,7 @@ export function summaries(db: Database.Database, file: string): RunSummary[] {
     )
     .raw()
     .all() as [number, string, number, number, number][];
-  const bySeq = db.prepare('SELECT seq, v, body FROM events WHERE seq = ?').raw();
+  const bySeq = db.prepare(`SELECT ${eventColumns} FROM events WHERE seq = ?`).raw();
   const lastStatus = db
     .prepare(
       "SELECT type FROM events WHERE run = ? AND type IN ('run.started', 'run.completed', 'run.failed', 'run.cancelled') ORDER BY seq DESC LIMIT 1",
@@ -29,8 +29,8 @@ export function summaries(db: Database.Database, file: string): RunSummary[] {
     'run.cancelled': 'cancelled',
   };
   return runs.map(([id, runId, first, lastSeq, count]) => {
-    const head = decodeRow(file, bySeq.get(first) as EventRow);
-    const tail = decodeRow(file, bySeq.get(lastSeq) as EventRow);
+    const head = decodeRow(file, bySeq.get(first) as EventRow, runId);
+    const tail = decodeRow(file, bySeq.get(lastSeq) as EventRow, runId);
     const type = lastStatus.get(id) as string | undefined;
     return {
       runId,

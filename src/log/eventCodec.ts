@@ -1,0 +1,79 @@
+import { LogCorruptionError } from '../errors.js';
+import { troupeEventSchema } from '../events/schemas.js';
+import type { TroupeEvent } from '../events/types.js';
+
+/**
+ * The format version stamped on every stored event body. Format 1 stored the whole event;
+ * format 2 leaves out what the row holds in its own columns (`seq`, `type`, the run) and
+ * `correlationId` when it is the run's id (it always is for events troupe writes), about a
+ * quarter of a small event. Bump it when the stored shape changes and teach `decodeEvent` the
+ * older one, so old logs stay readable.
+ */
+export const eventVersion = 2;
+
+const knownTypes: ReadonlySet<string> = new Set(troupeEventSchema.options.map((o) => o.shape.type.value));
+
+/**
+ * The stored body of an event (format `eventVersion`): its JSON without the fields a row keeps
+ * in columns. Every durable log stores events through this, so they all read each other's
+ * bodies; check the event first (`checkEvents`).
+ *
+ * @example
+ * encodeEvent({ seq: 3, type: 'run.completed', runId: 'r1', correlationId: 'r1', id: 'e3', ts: 1, causationId: 'e2', answer: 'hi' })
+ * // => '{"id":"e3","ts":1,"causationId":"e2","answer":"hi"}'
+ */
+export function encodeEvent(event: TroupeEvent): string {
+  const { seq: _seq, type: _type, runId, correlationId, ...body } = event;
+  if (correlationId !== runId) (body as Record<string, unknown>).correlationId = correlationId;
+  return JSON.stringify(body);
+}
+
+/** What a row holds besides the body, as the reader's columns give it. */
+export interface StoredColumns {
+  seq: number;
+  /** The body's format version. */
+  v: number;
+  type: string;
+  runId: string;
+}
+
+/**
+ * Rebuilds the full event from a stored row, reading every format this troupe wrote. Cheap
+ * checks catch damage on every read (the body parses to an object, its `seq` and `type` agree
+ * with the row's, the type is known); the full schema is the writer's job (`checkEvents`).
+ * `where` names the store in errors (a file path, a table).
+ *
+ * @example
+ * decodeEvent('.troupe/events.db', { seq: 3, v: 2, type: 'run.completed', runId: 'r1' }, '{"id":"e3","ts":1,"causationId":"e2","answer":"hi"}')
+ * // => { id: 'e3', ts: 1, causationId: 'e2', answer: 'hi', type: 'run.completed', runId: 'r1', correlationId: 'r1', seq: 3 }
+ */
+export function decodeEvent(where: string, row: StoredColumns, body: string): TroupeEvent {
+  const { seq, v, type, runId } = row;
+  let event: Record<string, unknown>;
+  try {
+    event = JSON.parse(body) as Record<string, unknown>;
+  } catch (err) {
+    throw new LogCorruptionError(where, seq, `event seq ${seq} is not valid JSON (${(err as Error).message})`, {
+      cause: err,
+    });
+  }
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new LogCorruptionError(where, seq, `event seq ${seq} is not a JSON object`);
+  }
+  if (v === 2) {
+    event.type = type;
+    event.runId = runId;
+    event.correlationId ??= runId;
+    event.seq = seq;
+  } else if (v !== 1) {
+    throw new LogCorruptionError(where, seq, `event seq ${seq} has format version ${v}, which this troupe cannot read`);
+  }
+  if (event.seq !== seq || event.type !== type || !knownTypes.has(type)) {
+    throw new LogCorruptionError(
+      where,
+      seq,
+      `event seq ${seq} does not look like a troupe event (seq ${String(event.seq)}, type ${JSON.stringify(event.type)})`,
+    );
+  }
+  return event as TroupeEvent;
+}
