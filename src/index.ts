@@ -196,7 +196,7 @@ export type { CommitRequest, GlobalState, StateChange, StateRead, VersionedEntry
 export { createGlobalState } from './state/globalState.js';
 export type { StateUpdate, UpdateStateOptions } from './state/updateState.js';
 export { updateState } from './state/updateState.js';
-export type { OutputField, ResultLike } from './streams/asAggregate.js';
+export type { FieldOf, OrderedResults, ResultLike, WithField } from './streams/asAggregate.js';
 export { asAggregate } from './streams/asAggregate.js';
 export { bestResult } from './streams/bestResult.js';
 export type { Bulkhead, BulkheadConfig } from './streams/bulkhead.js';

@@ -1,4 +1,4 @@
-import type { OperatorFunction } from 'rxjs';
+import type { Observable, OperatorFunction } from 'rxjs';
 
 const mark = Symbol.for('troupe.aggregate');
 
@@ -11,11 +11,20 @@ export interface ResultLike<O = unknown> {
 }
 
 /**
- * The output field names of a result type, for `rankBy('score')` and `majorityVote('answer')`;
- * any name when the output type is not known (e.g. not yet inferred).
+ * Results whose output has the field `F` holding a `V` (or leaves it out): what
+ * `rankBy('score')` and `majorityVote('answer')` accept, so a misspelled field does not compile.
  */
-export type OutputField<T> =
-  T extends ResultLike<infer O> ? (unknown extends O ? string : O extends object ? keyof O & string : never) : never;
+export type WithField<F extends string, V = unknown> = ResultLike<{ readonly [K in F]?: V }>;
+
+/** The type of the output field `F` of results `T`, without `undefined` (a missing value abstains). */
+export type FieldOf<T, F extends string> =
+  T extends ResultLike<infer O> ? (O extends { readonly [K in F]?: infer V } ? Exclude<V, undefined> : never) : never;
+
+/**
+ * An aggregation that emits the results it is given, in an order, keeping their own type: a
+ * dispatch's `aggregate: rankBy('score')` resolves with its `SubAgentResult<O, A>[]`, `args` and all.
+ */
+export type OrderedResults<In extends ResultLike> = <T extends In>(source: Observable<T>) => Observable<T[]>;
 
 /**
  * Marks an RxJS operator as an aggregation, so `dispatchAgents({ aggregate })` pipes the live
@@ -27,7 +36,7 @@ export type OutputField<T> =
  * await dispatchAgents({ template, arguments: args, agent, aggregate: count });
  * // => 7
  */
-export function asAggregate<T, R>(operator: OperatorFunction<T, R>): OperatorFunction<T, R> {
+export function asAggregate<F extends OperatorFunction<never, unknown>>(operator: F): F {
   Object.defineProperty(operator, mark, { value: true });
   return operator;
 }

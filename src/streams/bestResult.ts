@@ -1,4 +1,4 @@
-import { map, type OperatorFunction, reduce } from 'rxjs';
+import { map, type Observable, reduce } from 'rxjs';
 import { asAggregate, type ResultLike } from './asAggregate.js';
 
 /**
@@ -10,14 +10,15 @@ import { asAggregate, type ResultLike } from './asAggregate.js';
  * dispatch$({ template, arguments: drafts, agent: critic }).pipe(bestResult((r) => r.output.rating))
  * // => { index: 3, output: { rating: 9, text: '...' }, success: true, ... }
  */
-export function bestResult<T extends ResultLike>(score: (result: T) => number): OperatorFunction<T, T | undefined> {
+export function bestResult<R extends ResultLike>(
+  score: (result: R) => number,
+): <T extends R>(source: Observable<T>) => Observable<T | undefined> {
   if (typeof score !== 'function') {
     throw new TypeError(`Expected \`bestResult\` to get a score function, got \`${String(score)}\``);
   }
-  type Best = { result: T; score: number } | undefined;
-  return asAggregate((source) =>
+  return asAggregate(<T extends R>(source: Observable<T>) =>
     source.pipe(
-      reduce<T, Best>((best, result) => {
+      reduce<T, { result: T; score: number } | undefined>((best, result) => {
         if (!result.success) return best;
         const value = score(result);
         if (Number.isNaN(value)) return best;

@@ -1,5 +1,5 @@
-import { map, type OperatorFunction, pipe, toArray } from 'rxjs';
-import { asAggregate, type ResultLike } from './asAggregate.js';
+import { map, type Observable, toArray } from 'rxjs';
+import { asAggregate, type OrderedResults, type ResultLike } from './asAggregate.js';
 
 /**
  * Collects every result, failed ones included, into one array in argument order (whatever
@@ -9,10 +9,10 @@ import { asAggregate, type ResultLike } from './asAggregate.js';
  * dispatch$({ template, arguments: args, agent }).pipe(collectAll())
  * // => [{ index: 0, success: true, ... }, { index: 1, success: false, error, ... }]
  */
-export function collectAll<T extends ResultLike>(): OperatorFunction<T, T[]> {
-  return asAggregate(
-    pipe(
-      toArray<T>(),
+export function collectAll(): OrderedResults<ResultLike> {
+  return asAggregate(<T extends ResultLike>(source: Observable<T>) =>
+    source.pipe(
+      toArray(),
       map((results) => results.sort((a, b) => a.index - b.index)),
     ),
   );

@@ -1,6 +1,6 @@
-import { map, type OperatorFunction, toArray } from 'rxjs';
+import { map, type Observable, toArray } from 'rxjs';
 import { stableStringify } from '../tools/idempotencyKey.js';
-import { asAggregate, type OutputField, type ResultLike, selector } from './asAggregate.js';
+import { asAggregate, type FieldOf, type ResultLike, selector, type WithField } from './asAggregate.js';
 
 /** One distinct answer and who gave it. */
 export interface Ballot<V> {
@@ -34,17 +34,29 @@ export interface MajorityVoteOptions {
  * @example
  * dispatch$({ template, arguments: judges, agent }).pipe(majorityVote('verdict'))
  * // => { outcome: 'majority', winner: 'guilty', votes: 7, cast: 12, abstained: 0, ballots: [...] }
+ *
+ * A field name is checked against the results' output type, and the winner has that field's type.
  */
-export function majorityVote<T extends ResultLike, V = unknown>(
-  by: NoInfer<OutputField<T>> | ((result: T) => V),
+export function majorityVote<F extends string>(
+  field: F,
+  options?: MajorityVoteOptions,
+): <T extends WithField<F>>(source: Observable<T>) => Observable<VoteResult<FieldOf<T, F>>>;
+export function majorityVote<R extends ResultLike, V>(
+  by: (result: R) => V,
+  options?: MajorityVoteOptions,
+): <T extends R>(source: Observable<T>) => Observable<VoteResult<Exclude<V, undefined>>>;
+export function majorityVote(
+  by: string | ((result: ResultLike) => unknown),
   options: MajorityVoteOptions = {},
-): OperatorFunction<T, VoteResult<V>> {
-  const pick = selector<T, V>('majorityVote', by as string | ((result: T) => V));
+): <T extends ResultLike>(source: Observable<T>) => Observable<VoteResult<never>> {
+  // Votes are compared, never looked into, so the winner is whatever type the overload promises.
+  type V = never;
+  const pick = selector<ResultLike, V>('majorityVote', by as string | ((result: ResultLike) => V));
   const quorum = options.quorum ?? 0.5;
   if (typeof quorum !== 'number' || !(quorum >= 0 && quorum < 1)) {
     throw new TypeError(`Expected \`majorityVote\` option \`quorum\` to be a number in [0, 1), got \`${quorum}\``);
   }
-  return asAggregate((source) =>
+  return asAggregate(<T extends ResultLike>(source: Observable<T>) =>
     source.pipe(
       toArray(),
       map((results): VoteResult<V> => {

@@ -1,5 +1,5 @@
-import { map, type OperatorFunction, toArray } from 'rxjs';
-import { asAggregate, type OutputField, type ResultLike, selector } from './asAggregate.js';
+import { map, type Observable, toArray } from 'rxjs';
+import { asAggregate, type OrderedResults, type ResultLike, selector, type WithField } from './asAggregate.js';
 
 /** A rank key: a number, or numbers compared in turn (e.g. `[passed, -ms]`: correctness, then speed). */
 export type RankKey = number | readonly number[];
@@ -34,19 +34,27 @@ function usable(key: unknown): key is RankKey {
  * @example
  * dispatch$({ template, arguments: args, agent }).pipe(rankBy('score'))
  * // => [{ index: 2, output: { score: 0.9 } }, { index: 0, output: { score: 0.4 } }, ...]
- * rankBy((r) => [r.output.passed, -r.output.ms], { order: 'desc' }) // correctness, then speed
+ * rankBy((r: Trial) => [r.output?.passed ?? 0, -(r.output?.ms ?? 0)]) // correctness, then speed
+ *
+ * A field name is checked against the results' output type: `rankBy('scroe')` does not compile
+ * where outputs have `score`, nor `rankBy('label')` where `label` is not a number.
  */
-export function rankBy<T extends ResultLike>(
-  by: NoInfer<OutputField<T>> | ((result: T) => RankKey | undefined),
+export function rankBy<F extends string>(field: F, options?: RankByOptions): OrderedResults<WithField<F, RankKey>>;
+export function rankBy<R extends ResultLike>(
+  by: (result: R) => RankKey | undefined,
+  options?: RankByOptions,
+): OrderedResults<R>;
+export function rankBy(
+  by: string | ((result: ResultLike) => RankKey | undefined),
   options: RankByOptions = {},
-): OperatorFunction<T, T[]> {
-  const key = selector<T, unknown>('rankBy', by as string | ((result: T) => unknown));
+): OrderedResults<ResultLike> {
+  const key = selector<ResultLike, unknown>('rankBy', by);
   const order = options.order ?? 'desc';
   if (order !== 'asc' && order !== 'desc') {
     throw new TypeError(`Expected \`rankBy\` option \`order\` to be 'asc' or 'desc', got \`${String(order)}\``);
   }
   const sign = order === 'desc' ? -1 : 1;
-  return asAggregate((source) =>
+  return asAggregate(<T extends ResultLike>(source: Observable<T>) =>
     source.pipe(
       toArray(),
       map((results) => {

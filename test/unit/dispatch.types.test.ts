@@ -1,6 +1,10 @@
+import { from, lastValueFrom } from 'rxjs';
 import { describe, expectTypeOf, it } from 'vitest';
 import { dispatchAgents } from '../../src/dispatch/dispatchAgents.js';
+import { dispatch$ } from '../../src/dispatch/dispatchStream.js';
 import type { Agent, SubAgentResult } from '../../src/dispatch/types.js';
+import { bestResult } from '../../src/streams/bestResult.js';
+import { collectAll } from '../../src/streams/collectAll.js';
 import { majorityVote, type VoteResult } from '../../src/streams/majorityVote.js';
 import { rankBy } from '../../src/streams/rankBy.js';
 
@@ -28,10 +32,48 @@ describe('dispatchAgents types', () => {
     expectTypeOf(total).resolves.toEqualTypeOf<number>();
   });
 
-  it('takes an aggregation operator, checking output field names', () => {
-    expectTypeOf(dispatchAgents({ ...options, aggregate: majorityVote('label') })).resolves.toMatchTypeOf<
-      VoteResult<unknown>
+  it('keeps the result type, args and output, through every aggregation operator', () => {
+    type Scored = SubAgentResult<{ score: number; label: string }, { text: string }>;
+    expectTypeOf(dispatchAgents({ ...options, aggregate: rankBy('score') })).resolves.toEqualTypeOf<Scored[]>();
+    expectTypeOf(dispatchAgents({ ...options, aggregate: collectAll() })).resolves.toEqualTypeOf<Scored[]>();
+    expectTypeOf(
+      dispatchAgents({
+        ...options,
+        aggregate: bestResult((r: SubAgentResult<{ score: number }>) => r.output?.score ?? 0),
+      }),
+    ).resolves.toEqualTypeOf<Scored | undefined>();
+    expectTypeOf(
+      dispatchAgents({ ...options, aggregate: rankBy((r: SubAgentResult<{ score: number }>) => r.output?.score) }),
+    ).resolves.toEqualTypeOf<Scored[]>();
+  });
+
+  it('gives the winner of a vote its field type', () => {
+    expectTypeOf(dispatchAgents({ ...options, aggregate: majorityVote('label') })).resolves.toEqualTypeOf<
+      VoteResult<string>
     >();
-    expectTypeOf(dispatchAgents({ ...options, aggregate: rankBy('score') })).resolves.toBeArray();
+    expectTypeOf(
+      dispatchAgents({
+        ...options,
+        aggregate: majorityVote((r: SubAgentResult<{ score: number }>) => r.output?.score),
+      }),
+    ).resolves.toEqualTypeOf<VoteResult<number>>();
+  });
+
+  it('keeps the result type when piped over dispatch$', () => {
+    const ranked = lastValueFrom(dispatch$(options).pipe(rankBy('score')));
+    expectTypeOf(ranked).resolves.toEqualTypeOf<SubAgentResult<{ score: number; label: string }, { text: string }>[]>();
+    const rows = from([{ index: 0, success: true, output: { verdict: 'yes' as const } }]);
+    expectTypeOf(lastValueFrom(rows.pipe(majorityVote('verdict')))).resolves.toEqualTypeOf<VoteResult<'yes'>>();
+  });
+
+  it('refuses field names the output does not have, or of the wrong type', () => {
+    // @ts-expect-error `scroe` is not a field of the agent's output
+    dispatchAgents({ ...options, aggregate: rankBy('scroe') });
+    // @ts-expect-error `label` is a string, not a rank key
+    dispatchAgents({ ...options, aggregate: rankBy('label') });
+    // @ts-expect-error `lable` is not a field of the agent's output
+    dispatchAgents({ ...options, aggregate: majorityVote('lable') });
+    // @ts-expect-error `scroe` is not a field of the piped results' output
+    dispatch$(options).pipe(rankBy('scroe'));
   });
 });
