@@ -8,6 +8,7 @@ export type TroupeErrorCode =
   | 'CONFIG_INVALID'
   | 'GOAL_INVALID'
   | 'PLAN_INVALID'
+  | 'REFERENCE_UNRESOLVED'
   | 'MODEL_OUTPUT_INVALID'
   | 'MODEL_FAILED'
   | 'MODEL_RATE_LIMITED'
@@ -67,6 +68,23 @@ export class PlanValidationError extends TroupeError {
     super('PLAN_INVALID', `Invalid plan: ${issues.join('; ')}`, options);
     this.name = 'PlanValidationError';
     this.issues = issues;
+  }
+}
+
+/**
+ * A plan reference that cannot be resolved at run time: its task has no output, or the path
+ * names a key or index the output does not have.
+ */
+export class PlanReferenceError extends TroupeError {
+  /** The reference as written, e.g. `{{research.output.trends.0}}`. */
+  readonly reference: string;
+  /** The task whose input holds the reference. */
+  readonly taskId: string;
+  constructor(taskId: string, reference: string, message: string) {
+    super('REFERENCE_UNRESOLVED', `Task \`${taskId}\`: ${reference} ${message}`);
+    this.name = 'PlanReferenceError';
+    this.reference = reference;
+    this.taskId = taskId;
   }
 }
 

@@ -44,6 +44,7 @@ export {
   LogCorruptionError,
   ModelOutputError,
   OCCConflict,
+  PlanReferenceError,
   PlanValidationError,
   ToolInputError,
   ToolOutputError,
@@ -143,11 +144,30 @@ export type { ExecutorReport, NextStep, PlannerCommand } from './run/decide.js';
 export { decide, nextStep, readyTasks } from './run/decide.js';
 export { evolve } from './run/evolve.js';
 export { parsePlan } from './run/parsePlan.js';
-export type { ModelTotals, RunState, RunStatus, TaskState, TaskStatus } from './run/state.js';
+export type {
+  ModelTotals,
+  RunPolicy,
+  RunState,
+  RunStatus,
+  TaskFailurePolicy,
+  TaskState,
+  TaskStatus,
+} from './run/state.js';
 export { initialRunState } from './run/state.js';
-export type { RunHandle, RunOptions, RunResult, Runtime, TaskSummary } from './runtime/createRuntime.js';
+export type { RunHandle, RunOptions, Runtime } from './runtime/createRuntime.js';
 export { createRuntime } from './runtime/createRuntime.js';
 export type { RuntimeOptions } from './runtime/options.js';
+export type {
+  CancelledRun,
+  CompletedRun,
+  CompletedTaskSummary,
+  FailedRun,
+  FailedTaskSummary,
+  RunResult,
+  SkippedTaskSummary,
+  TaskSummary,
+  UnfinishedTaskSummary,
+} from './runtime/runResult.js';
 // Security: secret and PII redaction, injection screening, outbound auth
 export type { AuthConfig, ResolvedAuth } from './security/auth.js';
 export { authConfigSchema, resolveAuth } from './security/auth.js';

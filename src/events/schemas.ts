@@ -21,7 +21,19 @@ export const plannedTaskSchema = z.object({
   tool: z.string().optional(),
   /** Asks for any tool with this capability instead of naming one; resolved when the plan is parsed. */
   capability: z.string().optional(),
-  input: z.unknown().optional(),
+  /**
+   * The tool's arguments. A string value exactly `{{<taskId>.output}}` or
+   * `{{<taskId>.output.<path>}}` becomes that task's output (JSON type kept) when this task is
+   * ready; inside a longer string it is interpolated as text.
+   */
+  input: z
+    .unknown()
+    .optional()
+    .describe(
+      'Tool arguments. A string "{{<taskId>.output}}" or "{{<taskId>.output.<key>.<index>}}" is replaced by that earlier task\'s output (its JSON type kept); inside longer text it is interpolated.',
+    ),
+  /** When it fails for good, the run goes on without it and skips its dependents, whatever `onTaskFailure` says. */
+  optional: z.boolean().optional(),
   /** The URLs, files and snippets named in the goal that this task works on. */
   attachments: z.array(attachmentSchema).max(20).optional(),
 });
@@ -51,12 +63,35 @@ const taskRef = { taskId: z.string() };
 const circuitRef = { circuit: z.string(), target: z.enum(['tool', 'model']) };
 
 const eventSchemas = [
-  z.object({ ...envelope, type: z.literal('run.started'), goal: z.string() }),
+  z.object({
+    ...envelope,
+    type: z.literal('run.started'),
+    goal: z.string(),
+    /** How the run treats a task that fails for good; absent in runs recorded before policies. */
+    policy: z
+      .object({
+        onTaskFailure: z.enum(['fail-run', 'continue', 'replan']),
+        maxReplans: z.number().int().nonnegative(),
+      })
+      .optional(),
+  }),
   z.object({
     ...envelope,
     type: z.literal('plan.created'),
     attempt: z.number().int().positive(),
     tasks: z.array(plannedTaskSchema),
+  }),
+  z.object({
+    ...envelope,
+    type: z.literal('plan.revised'),
+    /** 1 for the run's first revision. */
+    revision: z.number().int().positive(),
+    /** Why the plan was revised: the failure it answers, or the model's own request. */
+    reason: z.string(),
+    /** Tasks added, or replacing not-started tasks of the same id. */
+    tasks: z.array(plannedTaskSchema),
+    /** Not-started tasks removed from the plan. */
+    dropped: z.array(z.string()),
   }),
   z.object({
     ...envelope,
@@ -92,7 +127,21 @@ const eventSchemas = [
     /** The wait before the next attempt; absent when the call gave up. */
     retryInMs: z.number().nonnegative().optional(),
   }),
-  z.object({ ...envelope, ...taskRef, type: z.literal('task.started'), attempt: z.number().int().positive() }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('task.started'),
+    attempt: z.number().int().positive(),
+    /** The task's input with its `{{<id>.output…}}` references resolved; absent when it had none. */
+    input: z.unknown().optional(),
+  }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('task.skipped'),
+    /** The dependency that failed (or was itself skipped), so this task can never run. */
+    dependency: z.string(),
+  }),
   z.object({
     ...envelope,
     ...taskRef,

@@ -9,6 +9,10 @@ const planSystem = [
   'and input to its arguments),',
   '"processing" (a reasoning or writing step you will do later), or "clarification" (a question',
   'for the human, when the goal is ambiguous). dependsOn lists ids of tasks that must finish first.',
+  'To use an earlier task\'s result in an input, write the string "{{<taskId>.output}}", or',
+  '"{{<taskId>.output.<key>.<index>}}" for a part of it (e.g. "{{research.output.trends.0.name}}");',
+  'it is replaced when the task runs, and may also sit inside longer text ("New: {{draft.output}}").',
+  'optional: true marks a task the goal can do without if it fails.',
   'attachments (optional) lists the URLs, files and quoted snippets named in the goal that a task',
   'works on: [{"kind":"url"|"file"|"snippet","value"}].',
 ].join(' ');

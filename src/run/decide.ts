@@ -1,7 +1,8 @@
 import { TroupeError } from '../errors.js';
 import type { EventDraft, EventPayload, PlannedTask, RecordedError, SubAgentRecord, Usage } from '../events/types.js';
 import { type ReviewCommand, reviewEvents, type SwarmReport, swarmEvents } from '../judge/swarmReports.js';
-import { isFinished, type RunState, type TaskState } from './state.js';
+import { failureStep, isContained, nothingLeft, skippedBy } from './failures.js';
+import { isFinished, type RunPolicy, type RunState, type TaskState } from './state.js';
 
 /** What an executor reports about one task. */
 export type ExecutorReport =
@@ -44,9 +45,10 @@ export interface ModelAttemptRecord {
 
 /** What the Planner is asked to do. Each command yields the events that record its effect. */
 export type PlannerCommand =
-  | { type: 'start'; goal: string }
+  | { type: 'start'; goal: string; policy?: RunPolicy }
   | { type: 'plan'; attempt: number; tasks: readonly PlannedTask[] }
   | { type: 'reject_plan'; attempt: number; error: RecordedError; output: string }
+  | { type: 'revise'; reason: string; tasks: readonly PlannedTask[]; dropped: readonly string[] }
   | { type: 'executor'; report: ExecutorReport }
   | { type: 'answer'; taskId: string; answer: string }
   | ReviewCommand
@@ -73,6 +75,7 @@ export type PlannerCommand =
 export type NextStep =
   | { kind: 'wait' }
   | { kind: 'synthesize' }
+  | { kind: 'replan'; failed: string[] }
   | { kind: 'fail'; error: RecordedError }
   | { kind: 'finished' };
 
@@ -91,39 +94,29 @@ function modelCause(state: RunState, taskId: string | undefined): string | null 
   return task?.lastEventId ?? state.lastEventId;
 }
 
-/** The first failed task's error, if any task failed. */
-function firstFailure(state: RunState): RecordedError | undefined {
-  if (state.counts.failed === 0) return undefined;
-  for (const task of state.tasks.values()) {
-    if (task.status === 'failed') {
-      return {
-        code: task.error?.code ?? 'TOOL_FAILED',
-        message: `Task \`${task.id}\` failed: ${task.error?.message ?? 'unknown error'}`,
-      };
-    }
-  }
-  return undefined;
-}
-
 /**
- * What the run should do next: wait for tasks, synthesise the answer, fail, or nothing more.
- * A failed task stops new dispatches; the run fails once no task is running.
+ * What the run should do next: wait for tasks, revise the plan, synthesise the answer, fail,
+ * or nothing more. A failure no policy goes past (`fail-run`, or `replan` with no revision
+ * left) stops new dispatches and fails the run once no task is running. When every task has
+ * ended, the run synthesises from what completed, and fails when nothing did.
  */
 export function nextStep(state: RunState): NextStep {
   if (isFinished(state)) return { kind: 'finished' };
   if (state.status !== 'running') return { kind: 'wait' };
   const { counts } = state;
-  if (counts.failed > 0) {
-    const error = firstFailure(state);
-    return counts.running === 0 && error !== undefined ? { kind: 'fail', error } : { kind: 'wait' };
+  if (state.openFailures > 0) {
+    const step = failureStep(state);
+    if (step.kind === 'replan') return step;
+    if (step.kind === 'fail') return counts.running === 0 ? step : { kind: 'wait' };
   }
-  return counts.completed === state.tasks.size ? { kind: 'synthesize' } : { kind: 'wait' };
+  if (counts.completed + counts.failed + counts.skipped < state.tasks.size) return { kind: 'wait' };
+  return counts.completed > 0 ? { kind: 'synthesize' } : { kind: 'fail', error: nothingLeft(state) };
 }
 
 function executorEvents(state: RunState, report: ExecutorReport): EventDraft[] {
   const task = taskOf(state, report.taskId);
   const causationId = task.lastEventId;
-  if (task.status === 'completed' || task.status === 'failed') {
+  if (task.status === 'completed' || task.status === 'failed' || task.status === 'skipped') {
     throw invalid(state, `task \`${task.id}\` already ended ${task.status}; cannot record \`${report.type}\``);
   }
   switch (report.type) {
@@ -148,7 +141,12 @@ function executorEvents(state: RunState, report: ExecutorReport): EventDraft[] {
       return [{ type: 'task.clarification_requested', taskId: task.id, question: report.question, causationId }];
     case 'failed': {
       const { type: _, ...failure } = report;
-      return [{ type: 'task.failed', ...failure, causationId }];
+      const failed: EventDraft = { type: 'task.failed', ...failure, causationId };
+      if (!isContained(state, task)) return [failed];
+      const skips = skippedBy(state, task).map(
+        (t): EventDraft => ({ type: 'task.skipped', taskId: t.id, dependency: task.id, causationId: t.lastEventId }),
+      );
+      return [failed, ...skips];
     }
     default:
       return swarmEvents(task, report);
@@ -170,7 +168,11 @@ export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
   switch (command.type) {
     case 'start':
       if (state.status !== 'pending') throw invalid(state, `cannot start: it is already ${state.status}`);
-      return [{ type: 'run.started', goal: command.goal, causationId }];
+      return [
+        command.policy === undefined
+          ? { type: 'run.started', goal: command.goal, causationId }
+          : { type: 'run.started', goal: command.goal, policy: command.policy, causationId },
+      ];
     case 'plan':
       if (state.status !== 'planning') throw invalid(state, `cannot accept a plan while ${state.status}`);
       return [{ type: 'plan.created', attempt: command.attempt, tasks: [...command.tasks], causationId }];
@@ -178,6 +180,18 @@ export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
       if (state.status !== 'planning') throw invalid(state, `cannot reject a plan while ${state.status}`);
       return [
         { type: 'plan.rejected', attempt: command.attempt, error: command.error, output: command.output, causationId },
+      ];
+    case 'revise':
+      if (state.status !== 'running') throw invalid(state, `cannot revise the plan while ${state.status}`);
+      return [
+        {
+          type: 'plan.revised',
+          revision: state.revisions + 1,
+          reason: command.reason,
+          tasks: [...command.tasks],
+          dropped: [...command.dropped],
+          causationId,
+        },
       ];
     case 'executor':
       return executorEvents(state, command.report);

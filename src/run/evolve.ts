@@ -1,4 +1,5 @@
 import type { UnsequencedEvent } from '../events/types.js';
+import { foldRevision } from './foldRevision.js';
 import {
   emptyTotals,
   type ModelTotals,
@@ -39,6 +40,10 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
     case 'run.started':
       state.goal = event.goal;
       state.status = 'planning';
+      if (event.policy !== undefined) state.policy = event.policy;
+      return state;
+    case 'plan.revised':
+      foldRevision(state, event);
       return state;
     case 'plan.rejected':
       state.planAttempts = event.attempt;
@@ -99,6 +104,7 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
   switch (event.type) {
     case 'task.started':
       task.attempts = event.attempt;
+      if (event.input !== undefined) task.input = event.input;
       if (task.status !== 'running') move(state, task, 'running');
       break;
     case 'task.retrying':
@@ -127,6 +133,12 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
     case 'task.failed':
       task.error = event.error;
       move(state, task, 'failed');
+      if (task.optional === true || state.policy.onTaskFailure === 'continue') task.contained = true;
+      else state.openFailures += 1;
+      break;
+    case 'task.skipped':
+      task.skippedBecause = event.dependency;
+      move(state, task, 'skipped');
       break;
     case 'judge.scored':
       if (event.verdict === 'rejected') task.feedback = event.reasons.join('; ');

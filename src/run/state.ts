@@ -1,7 +1,27 @@
 import type { Attachment, PlannedTask, RecordedError, TaskKind } from '../events/types.js';
 
 /** Where a task is in its lifecycle (the states of the task statechart). */
-export type TaskStatus = 'planned' | 'running' | 'completed' | 'needs_clarification' | 'awaiting_review' | 'failed';
+export type TaskStatus =
+  | 'planned'
+  | 'running'
+  | 'completed'
+  | 'needs_clarification'
+  | 'awaiting_review'
+  | 'failed'
+  | 'skipped';
+
+/** What a run does when a task fails for good (see `RunOptions.onTaskFailure`). */
+export type TaskFailurePolicy = 'fail-run' | 'continue' | 'replan';
+
+/** How a run treats failures, recorded in `run.started` so a resume or replay decides the same. */
+export interface RunPolicy {
+  onTaskFailure: TaskFailurePolicy;
+  /** Revisions of the plan the run may make. */
+  maxReplans: number;
+}
+
+/** The policy of a run whose `run.started` names none (recorded before policies existed). */
+export const defaultRunPolicy: RunPolicy = { onTaskFailure: 'fail-run', maxReplans: 2 };
 
 /** Where a run is in its lifecycle. */
 export type RunStatus = 'pending' | 'planning' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -43,7 +63,10 @@ export interface TaskState {
   readonly kind: TaskKind;
   readonly dependsOn: readonly string[];
   readonly tool: string | undefined;
-  readonly input: unknown;
+  /** The plan's input; once the task started, its input with every reference resolved. */
+  input: unknown;
+  /** The run goes on without this task when it fails (its dependents are skipped). */
+  readonly optional?: boolean;
   /** The URLs, files and snippets of the goal the task works on, when the plan named any. */
   readonly attachments?: readonly Attachment[];
   status: TaskStatus;
@@ -69,6 +92,10 @@ export interface TaskState {
   unmet: number;
   /** Tasks that depend on this one. */
   readonly dependents: string[];
+  /** The failed (or skipped) dependency that made this task `skipped`. */
+  skippedBecause?: string;
+  /** Whether the run has gone past this task's failure: optional, `continue`, or a revision accounted for it. */
+  contained?: boolean;
   /** The id of the task's last event: the cause of its next one. */
   lastEventId: string;
 }
@@ -79,6 +106,12 @@ export interface RunState {
   goal: string;
   status: RunStatus;
   planAttempts: number;
+  /** How the run treats a task that fails for good. */
+  policy: RunPolicy;
+  /** How many times the plan was revised (`plan.revised`). */
+  revisions: number;
+  /** Failed tasks the run has not gone past yet (see `TaskState.contained`). */
+  openFailures: number;
   /** Tasks in plan order. */
   readonly tasks: Map<string, TaskState>;
   /** How many tasks are in each status. */
@@ -104,8 +137,11 @@ export function initialRunState(runId: string): RunState {
     goal: '',
     status: 'pending',
     planAttempts: 0,
+    policy: defaultRunPolicy,
+    revisions: 0,
+    openFailures: 0,
     tasks: new Map(),
-    counts: { planned: 0, running: 0, completed: 0, needs_clarification: 0, awaiting_review: 0, failed: 0 },
+    counts: { planned: 0, running: 0, completed: 0, needs_clarification: 0, awaiting_review: 0, failed: 0, skipped: 0 },
     usage: emptyTotals(),
     spentUsd: 0,
     events: 0,
@@ -122,6 +158,7 @@ export function plannedTaskState(task: PlannedTask, causeId: string): TaskState 
     dependsOn: task.dependsOn,
     tool: task.tool,
     input: task.input,
+    ...(task.optional === true ? { optional: true } : {}),
     ...(task.attachments === undefined ? {} : { attachments: task.attachments }),
     status: 'planned',
     attempts: 0,

@@ -5,7 +5,7 @@ import { startMonitor } from '../../actors/monitor.js';
 import { startPlanner } from '../../actors/planner.js';
 import { startDashboard } from '../../actors/ui.js';
 import type { plannerMachine } from '../../machines/planner.js';
-import { fromErrorInfo, TroupeError } from '../errors.js';
+import { ConfigError, TroupeError } from '../errors.js';
 import type { TroupeEvent } from '../events/types.js';
 import { createReviewQueue, type LiveRun, type ReviewQueue } from '../judge/reviewQueue.js';
 import { swarmDeps } from '../judge/swarmOptions.js';
@@ -18,40 +18,15 @@ import { limitTool } from '../policies/limitTool.js';
 import { runCircuits, sessionReporter } from '../policies/runCircuits.js';
 import { evolve } from '../run/evolve.js';
 import { RunSession } from '../run/RunSession.js';
-import { initialRunState, isFinished, type ModelTotals, type RunState, type TaskStatus } from '../run/state.js';
+import { initialRunState, isFinished, type RunPolicy, type RunState, type TaskFailurePolicy } from '../run/state.js';
 import { assertSafeInput } from '../security/injection.js';
 import { eventRedactor } from '../security/redactEvent.js';
 import { redactorFromOptions } from '../security/redactionOptions.js';
 import type { Tool } from '../tools/defineTool.js';
 import { OutcomeStore } from '../tools/outcomeStore.js';
 import type { DashboardServer, ServeOptions } from '../ui/DashboardSource.js';
-import { type ResolvedOptions, type RuntimeOptions, resolveOptions } from './options.js';
-
-/** One task as it stood when its run ended. */
-export interface TaskSummary {
-  id: string;
-  description: string;
-  kind: 'tool_call' | 'processing' | 'clarification';
-  status: TaskStatus;
-  attempts: number;
-  output?: unknown;
-  error?: { code: string; message: string };
-  /** The model calls made for the task, when there were any. */
-  usage?: ModelTotals;
-}
-
-/** How a run ended. `result` resolves with it; it never rejects. */
-export interface RunResult {
-  runId: string;
-  status: 'completed' | 'failed' | 'cancelled';
-  /** The synthesised answer of a completed run. */
-  answer?: string;
-  /** Why a run failed or was cancelled. */
-  error?: TroupeError;
-  tasks: readonly TaskSummary[];
-  /** Every model call of the run: calls, tokens and cost in USD. */
-  usage: ModelTotals;
-}
+import { failurePolicySchema, type ResolvedOptions, type RuntimeOptions, resolveOptions } from './options.js';
+import { type RunResult, resultOf } from './runResult.js';
 
 /** A run in progress. */
 export interface RunHandle {
@@ -72,6 +47,28 @@ export interface RunHandle {
 export interface RunOptions {
   /** The run's id. @default a random UUID */
   runId?: string;
+  /** What this run does when a task fails for good. @default the runtime's `onTaskFailure` */
+  onTaskFailure?: TaskFailurePolicy;
+  /** Revisions of the plan this run may make. @default the runtime's `maxReplans` */
+  maxReplans?: number;
+}
+
+function runPolicy(options: RunOptions, resolved: ResolvedOptions): RunPolicy {
+  const policy = {
+    onTaskFailure: options.onTaskFailure ?? resolved.onTaskFailure,
+    maxReplans: options.maxReplans ?? resolved.maxReplans,
+  };
+  const issues: string[] = [];
+  if (!failurePolicySchema.safeParse(policy.onTaskFailure).success) {
+    issues.push(
+      `Expected \`onTaskFailure\` to be 'fail-run', 'continue' or 'replan', got \`${JSON.stringify(policy.onTaskFailure)}\``,
+    );
+  }
+  if (!Number.isInteger(policy.maxReplans) || policy.maxReplans < 0) {
+    issues.push(`Expected \`maxReplans\` to be an integer ≥ 0, got \`${String(policy.maxReplans)}\``);
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return policy;
 }
 
 /** A troupe runtime: runs goals, records them, and replays them. */
@@ -99,33 +96,6 @@ export interface Runtime {
 }
 
 const terminal = new Set<TroupeEvent['type']>(['run.completed', 'run.failed', 'run.cancelled']);
-
-function summarizeTasks(state: RunState): TaskSummary[] {
-  return [...state.tasks.values()].map((t) => ({
-    id: t.id,
-    description: t.description,
-    kind: t.kind,
-    status: t.status,
-    attempts: t.attempts,
-    ...(t.output === undefined ? {} : { output: t.output }),
-    ...(t.error === undefined ? {} : { error: t.error }),
-    ...(t.usage === undefined ? {} : { usage: { ...t.usage } }),
-  }));
-}
-
-function resultOf(session: RunSession): RunResult {
-  const { state } = session;
-  const tasks = summarizeTasks(state);
-  const usage = { ...state.usage };
-  if (state.status === 'completed')
-    return { runId: state.runId, status: 'completed', answer: state.answer ?? '', tasks, usage };
-  const error =
-    session.logFailure ??
-    (state.error === undefined
-      ? new TroupeError('RUN_CANCELLED', 'The run was cancelled')
-      : fromErrorInfo(state.error));
-  return { runId: state.runId, status: state.status === 'cancelled' ? 'cancelled' : 'failed', error, tasks, usage };
-}
 
 function checkGoal(goal: unknown, max: number): string {
   if (typeof goal !== 'string' || goal.trim() === '') {
@@ -263,8 +233,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       ensureOpen();
       const text = checkGoal(goal, resolved.maxGoalLength);
       assertSafeInput(text, { source: 'goal', policy: resolved.screening });
+      const policy = runPolicy(runOptions, resolved);
       const session = new RunSession(log, runOptions.runId ?? randomUUID(), undefined, redactEvents);
-      const started = session.execute({ type: 'start', goal: text });
+      const started = session.execute({ type: 'start', goal: text, policy });
       return launch(
         session,
         started,

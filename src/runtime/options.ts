@@ -8,6 +8,7 @@ import { type CompactionOptions, checkCompaction } from '../model/compaction.js'
 import type { Model } from '../model/Model.js';
 import { type ToolLimits, toolLimitsSchema } from '../policies/limitTool.js';
 import { type CircuitBreakerOptions, circuitBreakerOptionsSchema } from '../policies/runCircuits.js';
+import { defaultRunPolicy, type TaskFailurePolicy } from '../run/state.js';
 import { type ScreeningPolicy, screeningPolicySchema } from '../security/injection.js';
 import { type RedactionOptions, redactionOptionsSchema } from '../security/redactionOptions.js';
 import type { Tool } from '../tools/defineTool.js';
@@ -44,6 +45,16 @@ export interface RuntimeOptions extends SwarmOptions {
   maxTasks?: number;
   /** The longest goal accepted, in characters. @default 10000 */
   maxGoalLength?: number;
+  /**
+   * What a run does when a task fails for good (retries spent): `'fail-run'` stops it (open
+   * clarifications and reviews included); `'continue'` skips the task's dependents and finishes
+   * the rest, ending `completed` with partial results while any task completed; `'replan'` asks
+   * the model to revise the tasks not yet started. Tasks the plan marks `optional` are always
+   * continued past. A run can override it (`RunOptions`). @default 'fail-run'
+   */
+  onTaskFailure?: TaskFailurePolicy;
+  /** Revisions of a plan one run may make (`onTaskFailure: 'replan'` or a model's request). @default 2 */
+  maxReplans?: number;
   /** Things to close when the runtime closes, after its runs (e.g. MCP toolsets). @default [] */
   closeWith?: readonly { close(): Promise<void> }[];
   /** Receives XState inspection events of every actor (e.g. `@statelyai/inspect`'s `inspect`). */
@@ -81,6 +92,9 @@ export interface RuntimeOptions extends SwarmOptions {
 const positiveInt = z.number().int().min(1);
 const nonNegativeInt = z.number().int().min(0);
 
+/** The values `onTaskFailure` accepts. */
+export const failurePolicySchema = z.enum(['fail-run', 'continue', 'replan']);
+
 const optionsSchema = z.object({
   model: z.custom<Model>((v) => typeof v === 'object' && v !== null && typeof (v as Model).complete === 'function', {
     message: 'expected a Model (an object with a `complete` method)',
@@ -100,6 +114,8 @@ const optionsSchema = z.object({
   maxPlanAttempts: positiveInt,
   maxTasks: positiveInt,
   maxGoalLength: positiveInt,
+  onTaskFailure: failurePolicySchema,
+  maxReplans: nonNegativeInt,
   closeWith: z.array(
     z.custom<{ close(): Promise<void> }>((v) => typeof (v as { close?: unknown } | null)?.close === 'function', {
       message: 'expected an object with a `close` method',
@@ -147,6 +163,8 @@ export function resolveOptions(
     maxPlanAttempts: options.maxPlanAttempts ?? 3,
     maxTasks: options.maxTasks ?? 1_000,
     maxGoalLength: options.maxGoalLength ?? 10_000,
+    onTaskFailure: options.onTaskFailure ?? defaultRunPolicy.onTaskFailure,
+    maxReplans: options.maxReplans ?? defaultRunPolicy.maxReplans,
     closeWith: options.closeWith ?? [],
     inspect: options.inspect,
     circuitBreaker: options.circuitBreaker ?? {},

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ModelOutputError, PlanValidationError, type TroupeError } from '../../src/errors.js';
-import { parsePlan } from '../../src/run/parsePlan.js';
+import { parsePlan, planOutputSchema } from '../../src/run/parsePlan.js';
 import { defineTool, type Tool } from '../../src/tools/defineTool.js';
 
 const post = defineTool({
@@ -236,5 +236,59 @@ describe('parsePlan over random graphs', () => {
         expect(err.issues[0]).toContain(`\`${last}\``);
       }),
     );
+  });
+});
+
+describe('parsePlan and references `{{<id>.output…}}`', () => {
+  function issues(raw: string): readonly string[] {
+    const err = failure(raw);
+    expect(err).toBeInstanceOf(PlanValidationError);
+    return (err as PlanValidationError).issues;
+  }
+
+  it('adds a referenced task to `dependsOn` when the plan omits it, keeping the rest', () => {
+    const tasks = parsePlan(
+      plan(
+        { id: 'research' },
+        { id: 'draft', dependsOn: ['research'] },
+        { id: 'extra' },
+        { id: 'post', kind: 'tool_call', tool: 'post', dependsOn: ['extra'], input: { text: '{{draft.output}}' } },
+      ),
+      options,
+    );
+    expect(tasks.find((t) => t.id === 'post')?.dependsOn).toEqual(['extra', 'draft']);
+  });
+
+  it('does not check input with references against the tool schema at plan time', () => {
+    const raw = plan({ id: 'a' }, { id: 'p', kind: 'tool_call', tool: 'post', input: { text: '{{a.output.long}}' } });
+    expect(parsePlan(raw, options)[1]?.dependsOn).toEqual(['a']);
+  });
+
+  it('refuses a reference to an unknown task, naming the task and the reference', () => {
+    expect(issues(plan({ id: 'p', input: { text: 'hi {{ghost.output.name}}' } }))).toEqual([
+      'task `p` references {{ghost.output.name}}, but no task `ghost` is in the plan',
+    ]);
+  });
+
+  it('refuses a reference to the task itself', () => {
+    expect(issues(plan({ id: 'p', input: ['{{p.output}}'] }))).toEqual([
+      'task `p` references {{p.output}}, its own output',
+    ]);
+  });
+
+  it('refuses a reference that closes a cycle, naming it', () => {
+    expect(
+      issues(plan({ id: 'a', dependsOn: ['b'] }, { id: 'b', input: { from: '{{a.output.x}}' } }, { id: 'c' })),
+    ).toEqual(['task `b` references {{a.output.x}}, which closes a dependency cycle']);
+  });
+
+  it('refuses something written like a reference to a task that is not one', () => {
+    expect(issues(plan({ id: 'a' }, { id: 'b', dependsOn: ['a'], input: { t: '{{a.result}}' } }))).toEqual([
+      'task `b` writes {{a.result}}; a reference is {{a.output}} or {{a.output.<path>}}',
+    ]);
+  });
+
+  it('teaches the syntax in the JSON schema sent to the model', () => {
+    expect(JSON.stringify(z.toJSONSchema(planOutputSchema))).toContain('{{<taskId>.output}}');
   });
 });
