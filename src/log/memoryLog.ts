@@ -53,7 +53,8 @@ export function memoryLog(): EventLog {
     return new Observable<TroupeEvent>((subscriber) => {
       // Synchronous replay then tail: appends also run synchronously, so nothing slips between.
       const start = fromSeq ?? all.length;
-      for (let i = Math.max(0, start); i < all.length; i++) subscriber.next(all[i] as TroupeEvent);
+      for (let i = Math.max(0, start); i < all.length && !subscriber.closed; i++)
+        subscriber.next(all[i] as TroupeEvent);
       // A start beyond the end must skip the appends that come before it.
       const tail = start > all.length ? appended.pipe(filter((e) => e.seq >= start)) : appended;
       return tail.subscribe(subscriber);

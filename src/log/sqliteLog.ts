@@ -227,8 +227,10 @@ function openLog(
       try {
         // Replay in chunks until a query comes back empty, then tail at once: both happen in
         // one synchronous stretch, and commits emit synchronously, so nothing slips between.
-        for (;;) {
-          const rows = guard(() => fromSeqChunk.all(last + 1, replayChunk) as EventRow[]);
+        // The first chunks are small: a reader that stops early (a paused dashboard stream)
+        // should not have fetched a thousand rows for the few it took.
+        for (let chunk = 32; ; chunk = Math.min(chunk * 2, replayChunk)) {
+          const rows = guard(() => fromSeqChunk.all(last + 1, chunk) as EventRow[]);
           if (rows.length === 0 || subscriber.closed) break;
           for (const row of rows) {
             if (subscriber.closed) return;

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { filter, type Subscription } from 'rxjs';
 import { z } from 'zod';
 import { TroupeError } from '../errors.js';
 import { evolve } from '../run/evolve.js';
@@ -8,7 +7,9 @@ import { appCss } from './assets/appCss.js';
 import { appJs } from './assets/appJs.js';
 import { indexHtml } from './assets/indexHtml.js';
 import type { DashboardSource } from './DashboardSource.js';
+import { streamEvents } from './eventStream.js';
 import { HttpError, parseBody, readBody, requireToken, sendJson, sendText } from './http.js';
+import { replayPacer } from './pacer.js';
 import { toPrometheus } from './prometheus.js';
 import { SseStream } from './sse.js';
 
@@ -93,30 +94,25 @@ function stream(req: IncomingMessage, res: ServerResponse, source: DashboardSour
     connection: 'keep-alive',
   });
   res.flushHeaders();
-  const events$ = source.log.subscribe(from);
-  let subscription: Subscription | undefined;
+  let stop: (() => void) | undefined;
   let ping: ReturnType<typeof setInterval> | undefined;
   const sse = new SseStream(res, {
     maxQueued: options.maxQueuedEvents,
     onClose: () => {
-      subscription?.unsubscribe();
+      stop?.();
       clearInterval(ping);
       options.streams.delete(sse);
     },
   });
   options.streams.add(sse);
   res.once('close', () => sse.close());
-  subscription = (runId === null ? events$ : events$.pipe(filter((e) => e.runId === runId))).subscribe({
-    next: (event) => sse.send('event', JSON.stringify(event), String(event.seq)),
-    error: () => sse.close(),
-    complete: () => sse.close(),
+  stop = streamEvents(sse, source.log, {
+    ...(from === undefined ? {} : { from }),
+    ...(runId === null ? {} : { runId }),
+    pacer: replayPacer(),
   });
-  // The replay may already have overflowed a tiny queue and closed the stream.
-  if (sse.ended) subscription.unsubscribe();
-  else {
-    ping = setInterval(() => sse.ping(), 15_000);
-    ping.unref();
-  }
+  ping = setInterval(() => sse.ping(), 15_000);
+  ping.unref();
 }
 
 async function act(

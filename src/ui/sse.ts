@@ -29,8 +29,11 @@ export class SseStream {
   private readonly maxQueued: number;
   private readonly onClose: (() => void) | undefined;
   private queue: string[] = [];
-  private blocked = false;
+  private waiting = false;
   private closed = false;
+  /** Set by a ping that found the socket full, cleared when it drains. */
+  private stalled = false;
+  private writable: (() => void)[] = [];
 
   constructor(sink: SseSink, options: SseOptions = {}) {
     this.sink = sink;
@@ -48,14 +51,35 @@ export class SseStream {
     return this.closed;
   }
 
+  /** Whether the socket refused more (the client is not reading): a producer should pause. */
+  get blocked(): boolean {
+    return this.waiting;
+  }
+
+  /** Calls `resume` once the socket has drained and every queued message is written; at once if it is not blocked. */
+  onceWritable(resume: () => void): void {
+    if (this.closed) return;
+    if (!this.waiting) resume();
+    else this.writable.push(resume);
+  }
+
   /** Sends one message; `data` must not contain a newline (JSON without indentation does not). */
   send(event: string, data: string, id?: string): void {
     this.push(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${data}\n\n`);
   }
 
-  /** A comment line, which keeps proxies from closing an idle stream. */
+  /**
+   * A comment line, which keeps proxies from closing an idle stream. A client whose socket was
+   * full at this ping and still is at the next has stopped reading: its stream ends (it
+   * reconnects with `Last-Event-ID` when it wakes up), so a dead client holds nothing for long.
+   */
   ping(): void {
-    if (!this.blocked) this.push(': ping\n\n');
+    if (!this.waiting) {
+      this.push(': ping\n\n');
+      return;
+    }
+    if (this.stalled) this.close();
+    else this.stalled = true;
   }
 
   /** Ends the stream. */
@@ -63,6 +87,7 @@ export class SseStream {
     if (this.closed) return;
     this.closed = true;
     this.queue = [];
+    this.writable = [];
     this.sink.off('drain', this.drain);
     if (!this.sink.writableEnded) this.sink.end();
     this.onClose?.();
@@ -70,7 +95,7 @@ export class SseStream {
 
   private push(text: string): void {
     if (this.closed) return;
-    if (this.blocked) {
+    if (this.waiting) {
       if (this.queue.length >= this.maxQueued) {
         this.close();
         return;
@@ -79,23 +104,27 @@ export class SseStream {
       return;
     }
     if (!this.sink.write(text)) {
-      this.blocked = true;
+      this.waiting = true;
       this.sink.once('drain', this.drain);
     }
   }
 
   private readonly drain = (): void => {
-    this.blocked = false;
-    const waiting = this.queue;
+    this.waiting = false;
+    this.stalled = false;
+    const queued = this.queue;
     this.queue = [];
-    for (let i = 0; i < waiting.length; i++) {
+    for (let i = 0; i < queued.length; i++) {
       if (this.closed) return;
-      if (!this.sink.write(waiting[i] as string)) {
-        this.queue = waiting.slice(i + 1);
-        this.blocked = true;
+      if (!this.sink.write(queued[i] as string)) {
+        this.queue = queued.slice(i + 1);
+        this.waiting = true;
         this.sink.once('drain', this.drain);
         return;
       }
     }
+    const resumes = this.writable;
+    this.writable = [];
+    for (const resume of resumes) resume();
   };
 }

@@ -73,4 +73,41 @@ describe('SseStream', () => {
     expect(sink.written).toEqual([]);
     expect(closed).toBe(1);
   });
+
+  it('tells a producer when the socket is full and calls it back once it drained', () => {
+    const sink = new FakeSink(1);
+    const sse = new SseStream(asSink(sink));
+    let resumed = 0;
+    sse.onceWritable(() => resumed++);
+    expect(resumed).toBe(1);
+    sse.send('event', 'a');
+    expect(sse.blocked).toBe(true);
+    sse.onceWritable(() => resumed++);
+    expect(resumed).toBe(1);
+    sink.drain();
+    expect(sse.blocked).toBe(false);
+    expect(resumed).toBe(2);
+  });
+
+  it('ends a stream whose socket stayed full from one ping to the next (a client that stopped reading)', () => {
+    const sink = new FakeSink(1);
+    const sse = new SseStream(asSink(sink));
+    sse.send('event', 'a');
+    sse.ping();
+    expect(sse.ended).toBe(false);
+    sse.ping();
+    expect(sse.ended).toBe(true);
+    expect(sink.written).toHaveLength(1);
+  });
+
+  it('keeps a stream whose socket drained between two pings', () => {
+    const sink = new FakeSink(1);
+    const sse = new SseStream(asSink(sink));
+    sse.send('event', 'a');
+    sse.ping();
+    sink.drain();
+    sse.send('event', 'b');
+    sse.ping();
+    expect(sse.ended).toBe(false);
+  });
 });
