@@ -26,6 +26,8 @@ export type TroupeErrorCode =
   | 'EVENT_INVALID'
   | 'LOG_CLOSED'
   | 'LOG_LOCKED'
+  | 'LOG_UNAVAILABLE'
+  | 'LEASE_LOST'
   | 'RUN_CANCELLED'
   | 'RUN_NOT_FOUND'
   | 'TASK_NOT_FOUND'
@@ -232,6 +234,31 @@ export class EventInvalidError extends TroupeError {
     this.name = 'EventInvalidError';
     this.eventType = eventType;
     this.path = path;
+  }
+}
+
+/** The log's database server cannot be reached (refused, reset, shut down); `target` names it without credentials. */
+export class LogUnavailableError extends TroupeError {
+  readonly target: string;
+  constructor(target: string, message: string, options?: { cause?: unknown }) {
+    super('LOG_UNAVAILABLE', `${target}: ${message}`, options);
+    this.name = 'LogUnavailableError';
+    this.target = target;
+  }
+}
+
+/**
+ * An append was refused because this process no longer holds the run's lease: another worker
+ * claimed it (a higher `epoch`), so this one must drop the run without writing to it again.
+ */
+export class LeaseLostError extends TroupeError {
+  readonly runId: string;
+  readonly epoch: number;
+  constructor(runId: string, epoch: number, message: string) {
+    super('LEASE_LOST', message);
+    this.name = 'LeaseLostError';
+    this.runId = runId;
+    this.epoch = epoch;
   }
 }
 

@@ -41,7 +41,9 @@ export {
   ConfigError,
   DispatchQuotaExceeded,
   EventInvalidError,
+  LeaseLostError,
   LogCorruptionError,
+  LogUnavailableError,
   ModelOutputError,
   OCCConflict,
   PlanReferenceError,
@@ -85,6 +87,9 @@ export type { Logger, LoggerOptions, LogLevel } from './log/logger.js';
 export { createLogger, logEvents } from './log/logger.js';
 export { memoryLog } from './log/memoryLog.js';
 // Durable runs: the SQLite log and recorded tool outcomes (exactly-once effects)
+export type { PostgresConnection, PostgresLog, PostgresLogOptions } from './log/postgres/postgresLog.js';
+export { postgresLog } from './log/postgres/postgresLog.js';
+export type { Lease, RunQueue, SharedEventLog } from './log/RunQueue.js';
 export type { SqliteLog, SqliteLogOptions } from './log/sqliteLog.js';
 export { sqliteLog } from './log/sqliteLog.js';
 export type { McpConnectionOptions, McpHttpServer, McpServer, McpStdioServer } from './mcp/McpConnection.js';

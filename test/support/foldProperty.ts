@@ -1,24 +1,23 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { PlannedTask } from '../../src/events/types.js';
 import type { EventLog } from '../../src/log/EventLog.js';
-import { memoryLog } from '../../src/log/memoryLog.js';
-import { sqliteLog } from '../../src/log/sqliteLog.js';
 import type { PlannerCommand } from '../../src/run/decide.js';
 import { nextStep } from '../../src/run/decide.js';
 import { evolve } from '../../src/run/evolve.js';
 import { RunSession } from '../../src/run/RunSession.js';
 import { initialRunState, type RunState } from '../../src/run/state.js';
-import { tempDir } from '../helpers/tempLog.js';
-import { planArb } from '../support/planArb.js';
+import { planArb } from './planArb.js';
 
-const caseArb = fc.record({
+/** A random run: a plan, the executor's choice at each step, and maybe a cancel. */
+export const caseArb = fc.record({
   plan: planArb(6),
   choices: fc.array(fc.nat({ max: 5 }), { maxLength: 60 }),
   cancelAt: fc.option(fc.nat({ max: 40 }), { nil: undefined }),
 });
 
-type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+/** One generated run. */
+export type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
 /** The moves a legal executor could make now, as Planner commands (option 0 makes progress). */
 function moves(state: RunState): PlannerCommand[][] {
@@ -85,7 +84,11 @@ function drive(session: RunSession, plan: PlannedTask[], choices: number[], canc
   return snapshots;
 }
 
-async function check(log: EventLog, runId: string, input: Case, reopen?: () => EventLog) {
+/**
+ * Drives `input` through a RunSession on `log`, then checks the stored run: dense seq, and its
+ * fold (read live, or from `reopen()` when given) equals the live state at every prefix.
+ */
+export async function checkStoredFold(log: EventLog, runId: string, input: Case, reopen?: () => EventLog) {
   const session = new RunSession(log, runId);
   const snapshots = drive(session, input.plan, input.choices, input.cancelAt);
   await session.durable();
@@ -106,32 +109,3 @@ async function check(log: EventLog, runId: string, input: Case, reopen?: () => E
     expect(state).toEqual(snapshots[i + 1]);
   }
 }
-
-describe('folding the stored log equals the live state', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  beforeAll(() => {
-    tmp = tempDir('troupe-fold-');
-  });
-  afterAll(() => tmp.remove());
-
-  it('for memoryLog', async () => {
-    await fc.assert(
-      fc.asyncProperty(caseArb, async (input) => {
-        await check(memoryLog(), 'r', input);
-      }),
-      { numRuns: 100 },
-    );
-  });
-
-  it('for sqliteLog, read live and after reopening the file', async () => {
-    let n = 0;
-    await fc.assert(
-      fc.asyncProperty(caseArb, async (input) => {
-        n += 1;
-        const file = tmp.file(`fold-${n}.db`);
-        await check(sqliteLog(file), `run-${n}`, input, () => sqliteLog(file, { readOnly: true }));
-      }),
-      { numRuns: 60 },
-    );
-  });
-});

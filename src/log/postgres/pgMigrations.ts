@@ -1,0 +1,93 @@
+import type pg from 'pg';
+import { LogCorruptionError } from '../../errors.js';
+
+/** One step of the PostgreSQL schema, applied once, in order, inside the migrating transaction. */
+interface Migration {
+  version: number;
+  sql: string;
+}
+
+/**
+ * The schema of a troupe PostgreSQL log, oldest first. Never edit a released step: add one.
+ *
+ * `troupe_head` is a single row holding the next `seq`. An append takes `seq` values by
+ * updating it, and the row stays locked until the append's transaction commits, so appends
+ * commit in `seq` order: whatever a reader sees is a whole prefix of the log, and reading on
+ * from the last `seq` seen can never skip one that commits later.
+ *
+ * `troupe_leases` is the queue of shared runs: `queued` (any worker may claim it), `leased`
+ * (held by `owner` until `expires_at`, under fencing token `epoch`) or `done`.
+ */
+const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE troupe_head (
+        id boolean PRIMARY KEY DEFAULT true CHECK (id),
+        next_seq bigint NOT NULL
+      );
+      INSERT INTO troupe_head (id, next_seq) VALUES (true, 0);
+      CREATE TABLE troupe_events (
+        seq bigint PRIMARY KEY,
+        run_id text NOT NULL,
+        type text NOT NULL,
+        v integer NOT NULL,
+        body text NOT NULL
+      );
+      CREATE INDEX troupe_events_by_run ON troupe_events (run_id, seq);
+      CREATE TABLE troupe_leases (
+        run_id text PRIMARY KEY,
+        state text NOT NULL CHECK (state IN ('queued', 'leased', 'done')),
+        owner text,
+        epoch bigint NOT NULL DEFAULT 0,
+        expires_at timestamptz,
+        queued_seq bigint NOT NULL
+      );
+      CREATE INDEX troupe_leases_open ON troupe_leases (queued_seq) WHERE state <> 'done';
+    `,
+  },
+];
+
+/** The schema version this build of troupe writes to PostgreSQL. */
+export const pgSchemaVersion = migrations.length;
+
+/** Any constant key serialises migrations of every process on one database. */
+const migrationLockKey = 0x74726f75;
+
+/**
+ * Brings the database's troupe tables up to `pgSchemaVersion` in one transaction, under an
+ * advisory lock so workers starting together migrate once. A schema written by a newer troupe
+ * is refused rather than misread.
+ *
+ * @example
+ * await migratePg(client, 'postgres://troupe@127.0.0.1:5432/troupe');
+ * // => 1 (the version the database is now at)
+ */
+export async function migratePg(client: pg.ClientBase, target: string): Promise<number> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLockKey]);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS troupe_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const found = await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM troupe_schema');
+    const current = found.rows[0]?.version ?? 0;
+    if (current > pgSchemaVersion) {
+      throw new LogCorruptionError(
+        target,
+        0,
+        `schema version ${current} was written by a newer troupe; this one reads up to ${pgSchemaVersion}`,
+      );
+    }
+    for (const step of migrations) {
+      if (step.version <= current) continue;
+      await client.query(step.sql);
+      await client.query('INSERT INTO troupe_schema (version) VALUES ($1)', [step.version]);
+    }
+    await client.query('COMMIT');
+    return pgSchemaVersion;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
