@@ -155,22 +155,22 @@ export class AgentRun<O = unknown, A extends TemplateArgs = TemplateArgs> implem
     return this.#controller.signal;
   }
 
-  addCost(usd: number): void {
+  // The context's functions are bound to their agent, so that an agent may destructure them
+  // (`async (prompt, { signal, addCost }) => …`) as the README's examples do.
+  addCost = (usd: number): void => {
     if (Number.isFinite(usd) && usd > 0) this.costUsd += usd;
     this.plan.tree.charge(usd);
-  }
+  };
 
   dispatchAgents = ((options: DispatchOptions<unknown, TemplateArgs, unknown>) =>
     this.#nesting.dispatchAgents(options, this as AgentRun)) as AgentContext<A>['dispatchAgents'];
 
-  dispatch$<O2, A2 extends TemplateArgs>(
+  dispatch$ = <O2, A2 extends TemplateArgs>(
     options: DispatchOptions<O2, A2, unknown>,
-  ): Observable<SubAgentResult<O2, A2>> {
-    return this.#nesting.dispatch$(
-      options as DispatchOptions<unknown, TemplateArgs, unknown>,
-      this as AgentRun,
-    ) as Observable<SubAgentResult<O2, A2>>;
-  }
+  ): Observable<SubAgentResult<O2, A2>> =>
+    this.#nesting.dispatch$(options as DispatchOptions<unknown, TemplateArgs, unknown>, this as AgentRun) as Observable<
+      SubAgentResult<O2, A2>
+    >;
 
   /** Stops the agent with a `ToolTimeoutError`: its time (`plan.timeoutMs`) is up. */
   timeOut(): void {
