@@ -7,6 +7,9 @@ export { startDashboard } from '../actors/ui.js';
 // Config: one schema for env, file and options
 export type { EnvBinding, TroupeConfig } from './config/configSchema.js';
 export { envBindings, troupeConfigSchema } from './config/configSchema.js';
+// Project file: troupe.config.js / .mjs / .ts
+export type { ModelSettings, ProjectConfig } from './config/defineConfig.js';
+export { defineConfig } from './config/defineConfig.js';
 export type { LoadConfigOptions, LoadedConfig } from './config/loadConfig.js';
 export { loadConfig } from './config/loadConfig.js';
 export { demoModel } from './demo/demoModel.js';

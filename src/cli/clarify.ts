@@ -7,8 +7,8 @@ import type { RunHandle } from '../runtime/createRuntime.js';
 export interface ClarifyOptions {
   /** Ask on the terminal (stdin and stdout are a TTY); otherwise explain how to answer later. */
   interactive: boolean;
-  /** The log file flag to repeat in the `troupe answer` hint, when not the default. */
-  log?: string;
+  /** Flags to repeat in the `troupe answer` hint (`--log`, `--model`, `--base-url`), each with a leading space. */
+  extraArgs?: string;
   /** Told, when not interactive, that the run now waits for an answer and how to give it. */
   onWaiting: (message: string) => void;
 }
@@ -33,10 +33,9 @@ export function answerClarifications(handle: RunHandle, options: ClarifyOptions)
     if (asking || first.done === true) return;
     const [taskId, question] = first.value;
     if (!options.interactive) {
-      const log = options.log === undefined ? '' : ` --log ${options.log}`;
       options.onWaiting(
         `run ${handle.runId} waits for an answer to task \`${taskId}\`: ${question}\n` +
-          `answer it with: troupe answer ${handle.runId} ${taskId} "<your answer>"${log}`,
+          `answer it with: troupe answer ${handle.runId} ${taskId} "<your answer>"${options.extraArgs ?? ''}`,
       );
       return;
     }

@@ -1,17 +1,15 @@
-import { loadConfig } from '../config/loadConfig.js';
 import { Outbox, socialPlatformTools } from '../demo/socialPlatforms.js';
-import { ConfigError } from '../errors.js';
-import { sqliteLog } from '../log/sqliteLog.js';
+import type { Model } from '../model/Model.js';
 import { createRuntime, type Runtime } from '../runtime/createRuntime.js';
 import { defineTool, type Tool } from '../tools/defineTool.js';
 import { sleep } from '../util/abort.js';
-import { type CliModelOptions, cliModel } from './cliModel.js';
-import { defaultLogFile } from './commands/reviews.js';
+import { openCliLog } from './cliLog.js';
+import type { CliProject } from './project.js';
 
 /** What `troupe run` and `troupe resume` run on. */
-export interface CliRuntimeOptions extends CliModelOptions {
-  /** The event log file. @default '.troupe/events.db' */
-  log?: string;
+export interface CliRuntimeOptions {
+  /** The model, as `chooseModel` or `modelForRun` picked it. */
+  model: Model;
   /** Tasks of a run that execute at once. @default 16 */
   concurrency?: number;
   /** Simulated network latency of each offline platform call, in ms (to watch a run, or stop one mid-way). @default 0 */
@@ -37,33 +35,35 @@ function withLatency(tools: readonly Tool[], latencyMs: number): Tool[] {
 }
 
 /**
- * The runtime behind the CLI: the offline demo model (or `--model` / `--base-url`, see
- * `cliModel`) and platform tools on a durable SQLite
- * log, so a run the process lost (Ctrl-C, crash, `kill -9`) continues with `troupe resume`.
- * Log notices (a repaired torn write) go to stderr.
+ * The runtime behind the CLI: the project's settings, tools (the demo's platform stand-ins when
+ * it gives none), Judge, budget and limits, on its durable SQLite log, so a run the process lost
+ * (Ctrl-C, crash, `kill -9`) continues with `troupe resume`. Log notices (a repaired torn write)
+ * go to stderr. `--concurrency` wins over the settings.
  *
  * @example
- * const runtime = cliRuntime({ log: '.troupe/events.db' });
+ * const runtime = cliRuntime(project, { model: chooseModel({}, project).model });
  * runtime.run("post 'hi' to all social platforms");
- * // => a RunHandle; its events land in .troupe/events.db
+ * // => a RunHandle; its events land in the project's log
  */
-export function cliRuntime(options: CliRuntimeOptions = {}): Runtime {
+export function cliRuntime(project: CliProject, options: CliRuntimeOptions): Runtime {
   const latencyMs = options.latencyMs ?? 0;
-  if (!Number.isInteger(latencyMs) || latencyMs < 0) {
-    throw new ConfigError([`Expected \`--latency\` to be an integer ≥ 0, got \`${latencyMs}\``]);
-  }
-  const log = sqliteLog(options.log ?? defaultLogFile, {
+  const { code } = project;
+  const log = openCliLog(project.logFile, {
     // Another `troupe` command writing the same log (a short run, an approval) gets to finish first.
     lockTimeoutMs: 10_000,
     onNotice: (message) => process.stderr.write(`troupe: ${message}\n`),
   });
   try {
     return createRuntime({
-      // troupe.config.json and TROUPE_* env vars, validated (every bad field at once) before anything runs.
-      ...loadConfig().runtimeOptions,
+      ...project.loaded.runtimeOptions,
       log,
-      model: cliModel(options),
-      tools: withLatency(socialPlatformTools(new Outbox()), latencyMs),
+      model: options.model,
+      tools: withLatency(code.tools ?? socialPlatformTools(new Outbox()), latencyMs),
+      ...(code.judge === undefined ? {} : { judge: code.judge }),
+      ...(code.budget === undefined ? {} : { budget: code.budget }),
+      ...(code.limits === undefined ? {} : { toolLimits: code.limits }),
+      ...(code.circuitBreaker === undefined ? {} : { circuitBreaker: code.circuitBreaker }),
+      ...(code.compaction === undefined ? {} : { compaction: code.compaction }),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     });
   } catch (err) {

@@ -1,3 +1,4 @@
+import type { Model } from '../model/Model.js';
 import type { RunHandle } from '../runtime/createRuntime.js';
 import { answerClarifications } from './clarify.js';
 import { LiveProgress } from './liveProgress.js';
@@ -9,19 +10,28 @@ export interface FollowOptions {
   json: boolean;
   /** Events up to this seq were shown before (a resumed run): they only feed the progress line. @default -1 */
   shownThroughSeq?: number;
-  /** The `--log` file, repeated in the hint that says how to answer a clarification later. */
+  /** The `--log` file, repeated in the hints that say how to answer or resume the run later. */
   log?: string;
+  /** The model the run is on, repeated as `--model` / `--base-url` in the `troupe answer` hint. */
+  model?: Model;
 }
 
 /** The exit code of a command that leaves its run waiting for a clarification. */
 export const waitingForAnswer = 3;
 
+/** The flags that name a model again in a printed command; none for the demo model. */
+export function modelArgs(model: Model | undefined): string {
+  if (model === undefined || model.name === 'demo') return '';
+  return ` --model ${model.name}${model.baseURL === undefined ? '' : ` --base-url ${model.baseURL}`}`;
+}
+
 /**
- * Shows a run until it ends — a live progress line on a terminal, a line per event when piped,
- * JSON lines with `json` — and turns Ctrl-C into a cancel. Resolves with the exit code: 0
- * completed, 1 failed, 130 cancelled. A run that did not complete names the command that
- * continues it. A clarification is asked on a terminal; elsewhere the process exits 3 at once
- * with the `troupe answer` command to give it, the run waiting in the log.
+ * Shows a run until it ends — its id and a live progress line on a terminal, a line per event
+ * when piped, JSON lines with `json`. Resolves with the exit code: 0 completed, 1 failed, 130
+ * cancelled. Ctrl-C stops the process at once and leaves the run in the log as it stands, like a
+ * crash would, so `troupe resume` continues it (tasks cut off run again under their idempotency
+ * keys); the process exits 130 naming that command. A clarification is asked on a terminal;
+ * elsewhere the process exits 3 at once with the `troupe answer` command to give it.
  *
  * @example
  * process.exitCode = await followRun(runtime.run(goal), { json: false });
@@ -32,6 +42,8 @@ export async function followRun(handle: RunHandle, options: FollowOptions): Prom
   const shown = options.shownThroughSeq ?? -1;
   const interactive = !json && process.stdout.isTTY === true;
   const progress = new LiveProgress({ columns: process.stdout.columns });
+  const logArg = options.log === undefined ? '' : ` --log ${options.log}`;
+  if (interactive) process.stdout.write(`run ${handle.runId}\n`);
   const ticker = interactive ? setInterval(() => process.stdout.write(`\r${progress.render()}`), 100) : undefined;
   const subscription = handle.events$.subscribe((event) => {
     progress.update(event);
@@ -42,13 +54,20 @@ export async function followRun(handle: RunHandle, options: FollowOptions): Prom
   // process ends at once (closing the runtime would cancel the run) with how to answer it.
   const clarifying = answerClarifications(handle, {
     interactive: !json && process.stdin.isTTY === true && process.stdout.isTTY === true,
-    ...(options.log === undefined ? {} : { log: options.log }),
+    extraArgs: `${logArg}${modelArgs(options.model)}`,
     onWaiting: (message) => {
       process.stderr.write(`\n${message}\n`);
       process.exit(waitingForAnswer);
     },
   });
-  const onInterrupt = () => void handle.cancel('interrupted (SIGINT)');
+  // Not a cancel: a cancelled run is finished, and the user who pressed Ctrl-C may want it back.
+  const onInterrupt = () => {
+    if (ticker !== undefined) process.stdout.write(`\r${progress.render()}\n`);
+    process.stderr.write(
+      `\ninterrupted: run ${handle.runId} stays in the log as it stands; continue it with: troupe resume ${handle.runId}${logArg}\n`,
+    );
+    process.exit(130);
+  };
   process.once('SIGINT', onInterrupt);
   try {
     const result = await handle.result;

@@ -1,41 +1,28 @@
 #!/usr/bin/env node
 import { TroupeError } from '../errors.js';
 import { redactionSafeguard } from '../security/redactStream.js';
-import type { Command } from './command.js';
-import { answerCommand } from './commands/answer.js';
-import { dashboardCommand } from './commands/dashboard.js';
-import { replayCommand } from './commands/replay.js';
-import { resumeCommand } from './commands/resume.js';
-import { approveCommand, rejectCommand, reviewsCommand } from './commands/reviews.js';
-import { runCommand } from './commands/run.js';
-import { runsCommand } from './commands/runs.js';
-
-/** Every `troupe` subcommand, by name. */
-const commands: Record<string, Command> = {
-  run: runCommand,
-  dashboard: dashboardCommand,
-  reviews: reviewsCommand,
-  approve: approveCommand,
-  reject: rejectCommand,
-  answer: answerCommand,
-  runs: runsCommand,
-  resume: resumeCommand,
-  replay: replayCommand,
-};
+import { commandHelp, parseCommandArgs, UsageError, usageLine } from './command.js';
+import { commands } from './commands.js';
+import { packageVersion } from './version.js';
 
 const usage = `troupe — an actor-model runtime for AI-agent orchestration
 
 Usage:
-${Object.values(commands)
-  .map((c) => `  troupe ${c.usage}`)
+${Object.entries(commands)
+  .map(([name, c]) => `  troupe ${`${name} ${c.args}`.trim().padEnd(36)} ${c.summary}`)
   .join('\n')}
+  troupe --version
 
-Run \`troupe <command> --help\` for a command's options.`;
+Run \`troupe <command> --help\` for a command's options and their defaults.`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${usage}\n`);
+    (name === undefined ? process.stderr : process.stdout).write(`${usage}\n`);
     return name === undefined ? 2 : 0;
   }
   const command = commands[name];
@@ -45,11 +32,26 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`Usage: troupe ${command.usage}\n`);
-    return 0;
+  try {
+    const args = parseCommandArgs(rest, command);
+    if (args.values.help === true) {
+      process.stdout.write(commandHelp(name, command));
+      return 0;
+    }
+    return await command.run(args);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`troupe ${name}: ${err.message}\nUsage: ${usageLine(name, command)}\n`);
+    return 2;
   }
-  return command.run(rest);
+}
+
+// A reader that stops early (`troupe runs --json | head -1`) closes the pipe: that ends the output, not in a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
 }
 
 // Whatever a command prints, on stdout or stderr, secrets and personal data are redacted on the way out.

@@ -19,6 +19,8 @@ export interface LoadConfigOptions {
   file?: string | false;
   /** Values given in code; they win over the file and env. @default {} */
   options?: TroupeConfig;
+  /** The settings of a JS/TS project file already imported from `file`: read instead of parsing `file` as JSON. */
+  fileSettings?: Record<string, unknown>;
 }
 
 /** A validated config, with everything read from env at start-up. */
@@ -111,7 +113,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     options.file === false
       ? undefined
       : (options.file ?? env.TROUPE_CONFIG ?? (existsSync('troupe.config.json') ? 'troupe.config.json' : undefined));
-  if (file !== undefined) merge(merged, readFile(file, issues), `file ${file}`, sources);
+  if (file !== undefined) merge(merged, options.fileSettings ?? readFile(file, issues), `file ${file}`, sources);
   for (const [name, { path, parse }] of Object.entries(envBindings)) {
     const text = env[name];
     if (text !== undefined && text !== '') merge(merged, pathBag(path, parseEnv(text, parse)), `env ${name}`, sources);

@@ -1,3 +1,4 @@
+import { TroupeError } from '../errors.js';
 import type { Model, TaskResult } from '../model/Model.js';
 import { type ScriptedPlan, scriptedModel } from '../model/scriptedModel.js';
 
@@ -10,9 +11,23 @@ const platforms = [
   { id: 'post_x', tool: 'postToX', name: 'X' },
 ] as const;
 
+/**
+ * What the demo model says of a goal it cannot plan: that it is a canned offline model, what it
+ * knows, and how to run on a real one.
+ */
+export function beyondDemo(goal: string): string {
+  const shown = goal.length > 80 ? `${goal.slice(0, 79)}…` : goal;
+  return (
+    `The offline demo model cannot do "${shown}": it is canned and only plans ` +
+    `"post '<text>' to all social platforms". For any other goal configure a real model: ` +
+    'set OPENAI_API_KEY (and TROUPE_MODEL) in the environment or .env, OPENAI_BASE_URL for a local ' +
+    'server such as Ollama, or `model` in troupe.config.mjs (troupe init writes one)'
+  );
+}
+
 function plan(goal: string): ScriptedPlan {
   const match = socialGoal.exec(goal);
-  if (match === null) return { tasks: [{ id: 'answer', description: `Answer: ${goal}`, kind: 'processing' }] };
+  if (match === null) throw new TroupeError('MODEL_FAILED', beyondDemo(goal));
   const text = match[2] ?? match[3] ?? '';
   return {
     tasks: platforms.map((p) => ({
@@ -37,8 +52,9 @@ function synthesize(goal: string, results: readonly TaskResult[]): string {
 
 /**
  * The offline model of troupe's demos: it plans "post <message> to all social platforms" as
- * three tool calls (`postToThreads`, `postToBluesky`, `postToX`), any other goal as one
- * processing step, and synthesises a summary with the posts' URLs.
+ * three tool calls (`postToThreads`, `postToBluesky`, `postToX`) and synthesises a summary with
+ * the posts' URLs. Any other goal fails its run with `MODEL_FAILED` and a message saying the
+ * goal is beyond it and how to configure a real model (`beyondDemo`).
  *
  * @example
  * createRuntime({ model: demoModel(), tools: socialPlatformTools() })

@@ -74,6 +74,8 @@ const eventSchemas = [
         maxReplans: z.number().int().nonnegative(),
       })
       .optional(),
+    /** The model the run started on (name and server, never a key), so a resume can use it again. */
+    model: z.object({ name: z.string(), baseURL: z.string().optional() }).optional(),
   }),
   z.object({
     ...envelope,

@@ -154,5 +154,7 @@ export interface ModelCallOptions {
 export interface Model {
   /** A name for events and metrics, e.g. `scripted` or `gpt-4o-mini`. */
   readonly name: string;
+  /** The server it is reached at, recorded on `run.started` (never a key); absent for offline models. */
+  readonly baseURL?: string;
   complete(request: ModelRequest, options: ModelCallOptions): Promise<ModelReply>;
 }

@@ -52,6 +52,9 @@ const optionsSchema = z.object({
   }),
 });
 
+/** Where the SDK sends requests when no `baseURL` is given. */
+const openaiBaseURL = 'https://api.openai.com/v1';
+
 /** The placeholder key sent to servers that need none (the SDK insists on one). */
 const noKey = 'not-needed';
 
@@ -125,6 +128,7 @@ export function openaiModel(options: OpenAIModelOptions = {}): Model {
 
   return {
     name: config.model,
+    baseURL: config.baseURL ?? openaiBaseURL,
     async complete(request, { signal, onAttempt, onToken }): Promise<ModelReply> {
       const what = `Model \`${config.model}\` (${request.purpose})`;
       const body = chatBody(request, settings);

@@ -45,7 +45,7 @@ export interface ModelAttemptRecord {
 
 /** What the Planner is asked to do. Each command yields the events that record its effect. */
 export type PlannerCommand =
-  | { type: 'start'; goal: string; policy?: RunPolicy }
+  | { type: 'start'; goal: string; policy?: RunPolicy; model?: { name: string; baseURL?: string } }
   | { type: 'plan'; attempt: number; tasks: readonly PlannedTask[] }
   | { type: 'reject_plan'; attempt: number; error: RecordedError; output: string }
   | { type: 'revise'; reason: string; tasks: readonly PlannedTask[]; dropped: readonly string[] }
@@ -169,9 +169,13 @@ export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
     case 'start':
       if (state.status !== 'pending') throw invalid(state, `cannot start: it is already ${state.status}`);
       return [
-        command.policy === undefined
-          ? { type: 'run.started', goal: command.goal, causationId }
-          : { type: 'run.started', goal: command.goal, policy: command.policy, causationId },
+        {
+          type: 'run.started',
+          goal: command.goal,
+          ...(command.policy === undefined ? {} : { policy: command.policy }),
+          ...(command.model === undefined ? {} : { model: command.model }),
+          causationId,
+        },
       ];
     case 'plan':
       if (state.status !== 'planning') throw invalid(state, `cannot accept a plan while ${state.status}`);

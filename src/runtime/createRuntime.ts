@@ -235,7 +235,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       assertSafeInput(text, { source: 'goal', policy: resolved.screening });
       const policy = runPolicy(runOptions, resolved);
       const session = new RunSession(log, runOptions.runId ?? randomUUID(), undefined, redactEvents);
-      const started = session.execute({ type: 'start', goal: text, policy });
+      const { name, baseURL } = resolved.model;
+      const model = baseURL === undefined ? { name } : { name, baseURL };
+      const started = session.execute({ type: 'start', goal: text, policy, model });
       return launch(
         session,
         started,

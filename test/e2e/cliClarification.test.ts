@@ -53,6 +53,8 @@ describe('troupe run on a real model that asks a question, without a terminal', 
     const hint = /troupe answer (\S+) draft "<your answer>" --log/.exec(failure?.stderr ?? '');
     expect(failure?.stderr).toContain('waits for an answer to task `draft`: Which tone?');
     expect(hint).not.toBeNull();
+    // The hint names the model the run is on, so the answer does not continue on another.
+    expect(failure?.stderr).toContain(`--model local-model --base-url ${server.baseURL}`);
 
     const runId = hint?.[1] as string;
     const { stdout } = await exec(process.execPath, [cli, 'answer', runId, 'draft', 'formal', ...flags], { env });
@@ -62,7 +64,7 @@ describe('troupe run on a real model that asks a question, without a terminal', 
   it('refuses `troupe answer` without the answer, saying what it expects', async () => {
     const call = exec(process.execPath, [cli, 'answer', 'some-run', 'draft', '--log', join(dir, 'other.db')]);
     await expect(call).rejects.toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringContaining('Expected a run id, a task id and the answer'),
     });
   });

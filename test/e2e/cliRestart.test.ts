@@ -86,7 +86,7 @@ describe('troupe run killed mid-run, then troupe resume', () => {
       stderr: expect.stringContaining('RUN_NOT_FOUND'),
     });
     await expect(run(process.execPath, [cli, 'replay', 'x', '--until', '-1', '--log', log])).rejects.toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringContaining('--until'),
     });
     const holder = spawn(process.execPath, [cli, 'run', goal, '--latency', '60000', '--log', log], {

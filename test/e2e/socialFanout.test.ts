@@ -87,8 +87,8 @@ describe('social fan-out', () => {
     expect(events.at(-1)?.type).toBe('run.completed');
   });
 
-  it('exits 1 and says why when `troupe run` fails', async () => {
+  it('exits 2 and says what it expects when `troupe run` gets no goal', async () => {
     const run = promisify(execFile)(process.execPath, [cli, 'run', '   '], { cwd });
-    await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('GOAL_INVALID') });
+    await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('Expected a goal') });
   });
 });

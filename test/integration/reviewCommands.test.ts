@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type Command, parseCommandArgs } from '../../src/cli/command.js';
 import { approveCommand, rejectCommand, reviewsCommand } from '../../src/cli/commands/reviews.js';
 import { sqliteLog } from '../../src/log/sqliteLog.js';
 import { scriptedModel } from '../../src/model/scriptedModel.js';
@@ -20,14 +21,14 @@ const model = scriptedModel({
 const judge = { score: ({ taskId }: { taskId: string }) => (taskId === 'unsure' ? 0.8 : 0.95) };
 
 /** Runs `command` with `argv`, returning its exit code and what it printed. */
-async function cli(command: { run(argv: readonly string[]): Promise<number> }, argv: string[]) {
+async function cli(command: Command, argv: string[]) {
   const out: string[] = [];
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
     out.push(String(chunk));
     return true;
   });
   try {
-    return { code: await command.run(argv), out: out.join('') };
+    return { code: await command.run(parseCommandArgs(argv, command)), out: out.join('') };
   } finally {
     spy.mockRestore();
   }
@@ -81,7 +82,7 @@ describe('troupe reviews / approve / reject', () => {
       code: 'INVALID_STATE',
       message: expect.stringContaining('already decided: rejected'),
     });
-    await expect(cli(approveCommand, ['--log', file])).rejects.toThrow(/Expected one review id, got 0/);
+    await expect(cli(approveCommand, ['--log', file])).rejects.toThrow(/Expected a review id, got 0 argument/);
     await expect(cli(reviewsCommand, ['--log', join(tmpdir(), 'no-such-troupe.db')])).rejects.toThrow(/no such file/);
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,6 +166,13 @@ describe('secrets and personal data never reach the log, the logger, the prompts
   });
 
   it('through the CLI, on stdout and stderr, as JSON lines and as text', async () => {
+    // A project whose model answers any goal (the demo model refuses goals it does not know) and echoes it back.
+    const index = new URL('../../dist/src/index.js', import.meta.url).href;
+    writeFileSync(
+      join(cliDir, 'troupe.config.mjs'),
+      `import { defineConfig, scriptedModel } from ${JSON.stringify(index)};\n` +
+        'export default defineConfig({ model: scriptedModel({ process: (task, req) => "checked: " + req.goal }) });\n',
+    );
     const env = {
       ...process.env,
       TROUPE_SECRET_ENV: configuredSecret.name,

@@ -1,15 +1,12 @@
 import { existsSync } from 'node:fs';
 import { startMonitor } from '../../../actors/monitor.js';
 import { startDashboard } from '../../../actors/ui.js';
-import { sqliteLog } from '../../log/sqliteLog.js';
 import { tailing } from '../../ui/tailLog.js';
 import { sleep } from '../../util/abort.js';
-import { type Command, intOption, parseCommandArgs } from '../command.js';
-
-const usage = 'dashboard [--log <file>] [--port <n>] [--host <address>] [--token <token>]';
-
-/** Where the CLI keeps its event log unless `--log` says otherwise. */
-const defaultLogFile = '.troupe/events.db';
+import { openCliLog } from '../cliLog.js';
+import { type Command, intOption, stringOption } from '../command.js';
+import { openProject } from '../project.js';
+import { logOption } from '../sharedOptions.js';
 
 /** Resolves once `file` exists (a dashboard may start before the first run creates the log). */
 async function waitForFile(file: string, signal: AbortSignal): Promise<void> {
@@ -25,20 +22,32 @@ async function waitForFile(file: string, signal: AbortSignal): Promise<void> {
  * the run runs (`runtime.serve()`), or with `troupe approve|reject`. Stops on Ctrl-C / SIGTERM.
  */
 export const dashboardCommand: Command = {
-  usage,
-  async run(argv) {
-    const { values } = parseCommandArgs(
-      argv,
-      {
-        log: { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        token: { type: 'string' },
-      },
-      usage,
-    );
-    const file = (values.log as string | undefined) ?? defaultLogFile;
-    const port = intOption('port', values.port as string | undefined, 0) ?? 4400;
+  args: '',
+  summary: 'serve the live dashboard of a log another process writes',
+  options: {
+    ...logOption,
+    port: {
+      type: 'string',
+      value: 'n',
+      description: 'the port; 0 picks a free one',
+      default: '`dashboard.port` or TROUPE_DASHBOARD_PORT, else 4400',
+    },
+    host: { type: 'string', value: 'address', description: 'the address to listen on', default: '127.0.0.1' },
+    token: {
+      type: 'string',
+      value: 'token',
+      description: 'the access token',
+      default: 'the env var `dashboard.tokenEnv` names, else a random one',
+    },
+  },
+  async run(args) {
+    const project = await openProject(args);
+    const file = project.logFile;
+    const { dashboard: settings } = project.loaded.config;
+    const port = intOption(args, 'port', 0) ?? settings?.port ?? 4400;
+    const host = stringOption(args, 'host') ?? settings?.host;
+    const token =
+      stringOption(args, 'token') ?? (settings?.tokenEnv === undefined ? undefined : project.env[settings.tokenEnv]);
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
@@ -49,7 +58,7 @@ export const dashboardCommand: Command = {
       } catch {
         return 130;
       }
-      const log = tailing(sqliteLog(file, { readOnly: true }));
+      const log = tailing(openCliLog(file, { readOnly: true }));
       const monitor = startMonitor({ events$: log.subscribe(0) });
       try {
         const dashboard = await startDashboard(
@@ -60,8 +69,8 @@ export const dashboardCommand: Command = {
           },
           {
             port,
-            ...(values.host === undefined ? {} : { host: values.host as string }),
-            ...(values.token === undefined ? {} : { token: values.token as string }),
+            ...(host === undefined ? {} : { host }),
+            ...(token === undefined ? {} : { token }),
           },
         );
         process.stdout.write(`troupe dashboard: ${dashboard.url}/#${dashboard.token}\n`);

@@ -1,13 +1,13 @@
-import { ConfigError, TroupeError } from '../../errors.js';
+import { TroupeError } from '../../errors.js';
 import type { TroupeEvent } from '../../events/types.js';
-import { sqliteLog } from '../../log/sqliteLog.js';
+
 import { evolve } from '../../run/evolve.js';
 import { initialRunState, type RunState } from '../../run/state.js';
-import { type Command, intOption, parseCommandArgs } from '../command.js';
+import { openCliLog } from '../cliLog.js';
+import { type Command, exactPositionals, intOption } from '../command.js';
 import { describeEvent } from '../progress.js';
-import { defaultLogFile } from './reviews.js';
-
-const usage = 'replay <runId> [--until <seq>] [--log <file>] [--json]';
+import { openProject } from '../project.js';
+import { jsonOption, logOption } from '../sharedOptions.js';
 
 /** The folded state as plain JSON: tasks as an array in plan order. */
 function stateJson(state: RunState): Record<string, unknown> {
@@ -38,23 +38,18 @@ function summary(state: RunState, untilSeq: number | undefined, lastSeq: number)
  * one JSON document `{ runId, untilSeq, events, state }` instead.
  */
 export const replayCommand: Command = {
-  usage,
-  async run(argv) {
-    const { values, positionals } = parseCommandArgs(
-      argv,
-      {
-        until: { type: 'string' },
-        log: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-      usage,
-    );
-    const [runId, ...extra] = positionals;
-    if (runId === undefined || extra.length > 0) {
-      throw new ConfigError([`Expected one run id, got ${positionals.length}\nUsage: troupe ${usage}`]);
-    }
-    const untilSeq = intOption('until', values.until as string | undefined, 0);
-    const log = sqliteLog((values.log as string | undefined) ?? defaultLogFile, { readOnly: true });
+  args: '<runId>',
+  summary: "time travel: a run's timeline up to a seq, and its state there",
+  options: {
+    until: { type: 'string', value: 'seq', description: 'the last event to fold', default: 'the run’s last event' },
+    ...logOption,
+    ...jsonOption,
+  },
+  async run(args) {
+    const [runId = ''] = exactPositionals(args, ['a run id']);
+    const untilSeq = intOption(args, 'until', 0);
+    const project = await openProject(args);
+    const log = openCliLog(project.logFile, { readOnly: true });
     let events: readonly TroupeEvent[];
     try {
       events = await log.read(runId);
@@ -64,7 +59,7 @@ export const replayCommand: Command = {
     if (events.length === 0) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in ${log.file}`);
     const shown = untilSeq === undefined ? events : events.filter((e) => e.seq <= untilSeq);
     const state = shown.reduce(evolve, initialRunState(runId));
-    if (values.json === true) {
+    if (args.values.json === true) {
       process.stdout.write(
         `${JSON.stringify({ runId, untilSeq: untilSeq ?? null, events: shown, state: stateJson(state) })}\n`,
       );

@@ -1,19 +1,28 @@
-import { ConfigError } from '../../errors.js';
-import { sqliteLog } from '../../log/sqliteLog.js';
+import { TroupeError } from '../../errors.js';
+import { openCliLog } from '../cliLog.js';
+import { modelForRun, modelNotice, type RecordedModel } from '../cliModel.js';
 import { cliRuntime } from '../cliRuntime.js';
-import { type Command, intOption, parseCommandArgs } from '../command.js';
+import { type Command, exactPositionals, intOption } from '../command.js';
 import { followRun } from '../followRun.js';
-import { defaultLogFile } from './reviews.js';
+import { openProject } from '../project.js';
+import { executeOptions, modelFlags, runOptions } from '../sharedOptions.js';
 
-const usage =
-  'resume <runId> [--log <file>] [--json] [--concurrency <n>] [--latency <ms>] [--model <name>] [--base-url <url>]';
+/** What a command that continues a run needs from its log before it opens it for writing. */
+export interface RunRecord {
+  /** The last seq the run has: what was shown before it stopped. */
+  lastSeq: number;
+  /** The model `run.started` recorded, if the run named one. */
+  model: RecordedModel | undefined;
+}
 
-/** The last seq a run has in the log: what was shown before it stopped. */
-export async function lastSeq(file: string, runId: string): Promise<number> {
-  const log = sqliteLog(file, { readOnly: true, onNotice: () => {} });
+/** Reads what `troupe resume` and `troupe answer` need of a run; `RUN_NOT_FOUND` when the log lacks it. */
+export async function readRunRecord(file: string, runId: string): Promise<RunRecord> {
+  const log = openCliLog(file, { readOnly: true, onNotice: () => {} });
   try {
     const events = await log.read(runId);
-    return events.at(-1)?.seq ?? -1;
+    const first = events[0];
+    if (first === undefined) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in ${log.file}`);
+    return { lastSeq: events.at(-1)?.seq ?? -1, model: first.type === 'run.started' ? first.model : undefined };
   } finally {
     await log.close();
   }
@@ -21,48 +30,36 @@ export async function lastSeq(file: string, runId: string): Promise<number> {
 
 /**
  * `troupe resume <runId>`: continues a run from its log after the process that ran it
- * stopped (Ctrl-C, a crash, `kill -9`): tasks cut off mid-flight run again under the same
- * idempotency keys, recorded results are kept, then the run goes on as `troupe run` would.
- * Events recorded before are not printed again. Exits like `troupe run`; 1 with
- * `RUN_NOT_FOUND` for a run the log does not hold.
+ * stopped (Ctrl-C, a crash, `kill -9`) on the model it started on (see `modelForRun`): tasks
+ * cut off mid-flight run again under the same idempotency keys, recorded results are kept,
+ * then the run goes on as `troupe run` would. Events recorded before are not printed again.
+ * Exits like `troupe run`; 1 with `RUN_NOT_FOUND` for a run the log does not hold.
  */
 export const resumeCommand: Command = {
-  usage,
-  async run(argv) {
-    const { values, positionals } = parseCommandArgs(
-      argv,
-      {
-        log: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        concurrency: { type: 'string' },
-        latency: { type: 'string' },
-        model: { type: 'string' },
-        'base-url': { type: 'string' },
-      },
-      usage,
-    );
-    const [runId, ...extra] = positionals;
-    if (runId === undefined || extra.length > 0) {
-      throw new ConfigError([`Expected one run id, got ${positionals.length}\nUsage: troupe ${usage}`]);
-    }
-    const file = (values.log as string | undefined) ?? defaultLogFile;
-    const concurrency = intOption('concurrency', values.concurrency as string | undefined, 1);
-    const latencyMs = intOption('latency', values.latency as string | undefined, 0);
-    const shownThroughSeq = await lastSeq(file, runId);
-    const runtime = cliRuntime({
-      log: file,
+  args: '<runId>',
+  summary: 'continue a run that stopped (Ctrl-C, a crash) from its log',
+  options: { ...runOptions, ...executeOptions },
+  async run(args) {
+    const [runId = ''] = exactPositionals(args, ['a run id']);
+    const concurrency = intOption(args, 'concurrency', 1);
+    const latencyMs = intOption(args, 'latency', 0);
+    const project = await openProject(args);
+    const record = await readRunRecord(project.logFile, runId);
+    const choice = modelForRun(runId, record.model, modelFlags(args), project);
+    process.stderr.write(`troupe: ${modelNotice(choice)}\n`);
+    const runtime = cliRuntime(project, {
+      model: choice.model,
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(latencyMs === undefined ? {} : { latencyMs }),
-      ...(typeof values.model === 'string' ? { model: values.model } : {}),
-      ...(typeof values['base-url'] === 'string' ? { baseURL: values['base-url'] } : {}),
     });
     try {
       const handle = await runtime.resume(runId);
-      if (values.json !== true) process.stdout.write(`resuming run ${runId} after seq ${shownThroughSeq}\n`);
+      if (args.values.json !== true) process.stdout.write(`resuming run ${runId} after seq ${record.lastSeq}\n`);
       return await followRun(handle, {
-        json: values.json === true,
-        shownThroughSeq,
-        ...(values.log === undefined ? {} : { log: file }),
+        json: args.values.json === true,
+        shownThroughSeq: record.lastSeq,
+        ...(project.logGiven ? { log: project.logFile } : {}),
+        model: choice.model,
       });
     } finally {
       await runtime.close();

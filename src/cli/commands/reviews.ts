@@ -1,19 +1,16 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../../errors.js';
 import type { PendingReview } from '../../judge/reviewQueue.js';
-import { sqliteLog } from '../../log/sqliteLog.js';
 import { createRuntime } from '../../runtime/createRuntime.js';
-import { type Command, parseCommandArgs } from '../command.js';
-
-/** Where the CLI keeps its event log unless `--log` says otherwise. */
-export const defaultLogFile = '.troupe/events.db';
-
-const usage = 'reviews [--log <file>] [--json]';
+import { openCliLog } from '../cliLog.js';
+import { type Command, exactPositionals, stringOption } from '../command.js';
+import { openProject } from '../project.js';
+import { jsonOption, logOption } from '../sharedOptions.js';
 
 function openLog(file: string, readOnly: boolean) {
   if (!existsSync(file))
     throw new ConfigError([`Expected \`--log\` to name an event log, got \`${file}\` (no such file)`]);
-  return sqliteLog(file, { readOnly });
+  return openCliLog(file, { readOnly });
 }
 
 function describe(review: PendingReview): string {
@@ -33,17 +30,15 @@ function describe(review: PendingReview): string {
  * spends above the budget's threshold), oldest first; `--json` prints one JSON line each.
  */
 export const reviewsCommand: Command = {
-  usage,
-  async run(argv) {
-    const { values } = parseCommandArgs(
-      argv,
-      { log: { type: 'string' }, json: { type: 'boolean', default: false } },
-      usage,
-    );
-    const runtime = createRuntime({ log: openLog((values.log as string | undefined) ?? defaultLogFile, true) });
+  args: '',
+  summary: 'list the reviews waiting in a log',
+  options: { ...logOption, ...jsonOption },
+  async run(args) {
+    const project = await openProject(args);
+    const runtime = createRuntime({ log: openLog(project.logFile, true) });
     try {
       const reviews = await runtime.reviews.list();
-      if (values.json === true) for (const r of reviews) process.stdout.write(`${JSON.stringify(r)}\n`);
+      if (args.values.json === true) for (const r of reviews) process.stdout.write(`${JSON.stringify(r)}\n`);
       else if (reviews.length === 0) process.stdout.write('No reviews waiting.\n');
       else process.stdout.write(`${reviews.map(describe).join('\n')}\n`);
       return 0;
@@ -55,22 +50,16 @@ export const reviewsCommand: Command = {
 
 /** `troupe approve <id>` and `troupe reject <id>`: records a decision in the log; `troupe resume` continues the run. */
 function decisionCommand(decision: 'approve' | 'reject'): Command {
-  const commandUsage = `${decision} <reviewId> [--note <text>] [--log <file>]`;
   return {
-    usage: commandUsage,
-    async run(argv) {
-      const { values, positionals } = parseCommandArgs(
-        argv,
-        { log: { type: 'string' }, note: { type: 'string' } },
-        commandUsage,
-      );
-      const [id, ...extra] = positionals;
-      if (id === undefined || extra.length > 0) {
-        throw new ConfigError([`Expected one review id, got ${positionals.length}\nUsage: troupe ${commandUsage}`]);
-      }
-      const runtime = createRuntime({ log: openLog((values.log as string | undefined) ?? defaultLogFile, false) });
+    args: '<reviewId>',
+    summary: `${decision} a review waiting in a log; \`troupe resume\` continues its run`,
+    options: { note: { type: 'string', value: 'text', description: 'why, recorded with the decision' }, ...logOption },
+    async run(args) {
+      const [id = ''] = exactPositionals(args, ['a review id']);
+      const project = await openProject(args);
+      const runtime = createRuntime({ log: openLog(project.logFile, false) });
       try {
-        const note = values.note as string | undefined;
+        const note = stringOption(args, 'note');
         const recorded = await (decision === 'approve'
           ? runtime.reviews.approve(id, note)
           : runtime.reviews.reject(id, note));

@@ -1,48 +1,42 @@
+import { chooseModel, modelNotice } from '../cliModel.js';
 import { cliRuntime } from '../cliRuntime.js';
-import { type Command, intOption, parseCommandArgs } from '../command.js';
+import { type Command, intOption, UsageError } from '../command.js';
 import { followRun } from '../followRun.js';
-
-const usage =
-  'run "<goal>" [--json] [--concurrency <n>] [--log <file>] [--latency <ms>] [--model <name>] [--base-url <url>]';
+import { openProject } from '../project.js';
+import { executeOptions, modelFlags, runOptions } from '../sharedOptions.js';
 
 /**
- * `troupe run "<goal>"`: runs a goal on the offline demo model and platform tools, showing a
- * live progress line on a terminal, a line per event otherwise, or every event as a JSON line
- * with `--json`. Events go to the SQLite log `--log` (default `.troupe/events.db`), so a run
- * the process lost continues with `troupe resume <runId>`. `--model` / `--base-url` run it on
- * a real model (OpenAI or a compatible server, see `cliModel`); a clarification it asks for is
- * asked on a terminal, else the command exits 3 saying how to `troupe answer` it. Exits 0 when
- * the run completes, 1 when it fails, 130 when interrupted.
+ * `troupe run "<goal>"`: runs a goal with the project's tools and model (see `chooseModel`;
+ * the offline demo model when none is configured), saying on stderr which model it runs on.
+ * A terminal shows the run id and a live progress line; piped output a line per event; `--json`
+ * every event as a JSON line. Events go to the project's SQLite log, so a run the process lost
+ * continues with `troupe resume <runId>`. A clarification is asked on a terminal, else the
+ * command exits 3 saying how to `troupe answer` it. Exits 0 when the run completes, 1 when it
+ * fails, 130 when interrupted (the run stays resumable).
  */
 export const runCommand: Command = {
-  usage,
-  async run(argv) {
-    const { values, positionals } = parseCommandArgs(
-      argv,
-      {
-        json: { type: 'boolean', default: false },
-        concurrency: { type: 'string' },
-        log: { type: 'string' },
-        latency: { type: 'string' },
-        model: { type: 'string' },
-        'base-url': { type: 'string' },
-      },
-      usage,
-    );
-    const goal = positionals.join(' ');
-    const concurrency = intOption('concurrency', values.concurrency as string | undefined, 1);
-    const latencyMs = intOption('latency', values.latency as string | undefined, 0);
-    const runtime = cliRuntime({
-      ...(typeof values.log === 'string' ? { log: values.log } : {}),
+  args: '"<goal>"',
+  summary: 'run a goal and follow it to the end',
+  options: { ...runOptions, ...executeOptions },
+  async run(args) {
+    const goal = args.positionals.join(' ');
+    if (goal.trim() === '')
+      throw new UsageError('Expected a goal, e.g. troupe run "post \'hi\' to all social platforms"');
+    const concurrency = intOption(args, 'concurrency', 1);
+    const latencyMs = intOption(args, 'latency', 0);
+    const project = await openProject(args);
+    const choice = chooseModel(modelFlags(args), project);
+    process.stderr.write(`troupe: ${modelNotice(choice)}\n`);
+    const runtime = cliRuntime(project, {
+      model: choice.model,
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(latencyMs === undefined ? {} : { latencyMs }),
-      ...(typeof values.model === 'string' ? { model: values.model } : {}),
-      ...(typeof values['base-url'] === 'string' ? { baseURL: values['base-url'] } : {}),
     });
     try {
       return await followRun(runtime.run(goal), {
-        json: values.json === true,
-        ...(typeof values.log === 'string' ? { log: values.log } : {}),
+        json: args.values.json === true,
+        ...(project.logGiven ? { log: project.logFile } : {}),
+        model: choice.model,
       });
     } finally {
       await runtime.close();

@@ -1,8 +1,7 @@
-import { sqliteLog } from '../../log/sqliteLog.js';
-import { type Command, parseCommandArgs } from '../command.js';
-import { defaultLogFile } from './reviews.js';
-
-const usage = 'runs [--log <file>] [--json]';
+import { openCliLog } from '../cliLog.js';
+import type { Command } from '../command.js';
+import { openProject } from '../project.js';
+import { jsonOption, logOption } from '../sharedOptions.js';
 
 function when(ts: number): string {
   return new Date(ts).toISOString().replace('T', ' ').slice(0, 19);
@@ -14,17 +13,15 @@ function when(ts: number): string {
  * so it works while another process is writing it.
  */
 export const runsCommand: Command = {
-  usage,
-  async run(argv) {
-    const { values } = parseCommandArgs(
-      argv,
-      { log: { type: 'string' }, json: { type: 'boolean', default: false } },
-      usage,
-    );
-    const log = sqliteLog((values.log as string | undefined) ?? defaultLogFile, { readOnly: true });
+  args: '',
+  summary: 'list the runs in a log, oldest first',
+  options: { ...logOption, ...jsonOption },
+  async run(args) {
+    const project = await openProject(args);
+    const log = openCliLog(project.logFile, { readOnly: true });
     try {
       const runs = await log.runs();
-      if (values.json === true) {
+      if (args.values.json === true) {
         for (const run of runs) process.stdout.write(`${JSON.stringify(run)}\n`);
         return 0;
       }
