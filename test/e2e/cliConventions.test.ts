@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Command, commandHelp } from '../../src/cli/command.js';
 import { commands } from '../../src/cli/commands.js';
 import { tempDir } from '../helpers/tempLog.js';
 
@@ -30,7 +31,7 @@ describe('troupe CLI conventions', () => {
 
   it('lists every option of every command, with its default, under <command> --help', async () => {
     for (const [name, command] of Object.entries(commands)) {
-      const { stdout } = await exec(process.execPath, [cli, name, '--help']);
+      const stdout = commandHelp(name, command);
       expect(stdout).toContain(`Usage: troupe ${name}`);
       for (const [flag, spec] of Object.entries(command.options)) {
         const line = stdout.split('\n').find((l) => l.trimStart().startsWith(`--${flag}`));
@@ -40,6 +41,7 @@ describe('troupe CLI conventions', () => {
       expect(stdout).toContain('--config <file>');
     }
     const run = await exec(process.execPath, [cli, 'run', '--help']);
+    expect(run.stdout).toBe(commandHelp('run', commands.run as Command));
     expect(run.stdout).toMatch(/--concurrency <n> +tasks of the run that execute at once \(default: .*16\)/);
   });
 
@@ -53,11 +55,13 @@ describe('troupe CLI conventions', () => {
       ['nonsense'],
       [],
     ];
-    for (const argv of cases) {
-      const err = await exec(process.execPath, [cli, ...argv], { cwd: tmp.dir }).then(() => undefined, failed);
-      expect(err?.code, argv.join(' ')).toBe(2);
+    const outcomes = await Promise.all(
+      cases.map((argv) => exec(process.execPath, [cli, ...argv], { cwd: tmp.dir }).then(() => undefined, failed)),
+    );
+    outcomes.forEach((err, i) => {
+      expect(err?.code, cases[i]?.join(' ')).toBe(2);
       expect(err?.stderr).toMatch(/Usage/);
-    }
+    });
   });
 
   it('survives a reader that closes the pipe: `troupe runs --json | head -1`', () => {
