@@ -52,6 +52,8 @@ export interface ExecutorDeps {
   swarm?: SwarmDeps;
   /** Recorded tool outcomes: a call whose key already succeeded returns its output, not run again. */
   outcomes?: OutcomeStore;
+  /** Tool calls one processing step may make in all its turns. @default 20 */
+  maxToolCalls?: number;
 }
 
 type Outcome =
@@ -69,6 +71,7 @@ const notRetryable = new Set([
   'CONFIG_INVALID',
   'LOG_CLOSED',
   'BUDGET_EXCEEDED',
+  'TOOL_CALL_LIMIT',
 ]);
 
 function backoff(policy: RetryPolicy, attempt: number): number {

@@ -5,11 +5,11 @@ import { plannerMachine } from '../machines/planner.js';
 import { ModelOutputError, PlanValidationError, ToolTimeoutError, TroupeError, toErrorInfo } from '../src/errors.js';
 import { callModel } from '../src/model/callModel.js';
 import { createCompactor } from '../src/model/compaction.js';
-import type { ModelReply, ModelRequest, ToolSpec } from '../src/model/Model.js';
+import type { ModelReply, ModelRequest } from '../src/model/Model.js';
 import { synthesisRequest } from '../src/model/modelSteps.js';
 import { planMessages } from '../src/model/prompts.js';
 import { parsePlan, planOutputSchema } from '../src/run/parsePlan.js';
-import type { Tool } from '../src/tools/defineTool.js';
+import { toolSpecs } from '../src/tools/stepTools.js';
 import { deadline, raceAbort } from '../src/util/abort.js';
 import { type ExecutorDeps, fromTaskPool } from './executor.js';
 
@@ -27,15 +27,6 @@ export interface PlannerDeps extends ExecutorDeps {
 const keptOutput = 4_000;
 
 const planSchema = { name: 'plan', schema: z.toJSONSchema(planOutputSchema) as Record<string, unknown> };
-
-function toolSpecs(tools: ReadonlyMap<string, Tool>): ToolSpec[] {
-  return [...tools.values()].map((t) => ({
-    name: t.name,
-    description: t.description,
-    inputSchema: t.jsonSchema(),
-    capabilities: t.capabilities,
-  }));
-}
 
 /**
  * Starts the Planner actor of one run: it plans with the model (re-asking with the reasons
@@ -76,7 +67,7 @@ export function startPlanner(deps: PlannerDeps): Actor<typeof plannerMachine> {
   }
 
   const plan = fromPromise<void>(async ({ signal }) => {
-    const specs = toolSpecs(tools);
+    const specs = toolSpecs(tools.values());
     const { goal } = session.state;
     let feedback: string | undefined;
     for (let attempt = session.state.planAttempts + 1; ; attempt++) {

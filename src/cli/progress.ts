@@ -25,7 +25,8 @@ const lines: { [T in TroupeEventType]: (event: EventOf<T>) => string } = {
   'model.called': (e) =>
     `model ${e.model} (${e.purpose}${e.taskId === undefined ? '' : ` for ${e.taskId}`}): ` +
     `${e.usage.inputTokens} in / ${e.usage.outputTokens} out tokens, ${usd(e.costUsd)}, ${ms(e.durationMs)}` +
-    (e.attempts > 1 ? `, ${e.attempts} attempts` : ''),
+    (e.attempts > 1 ? `, ${e.attempts} attempts` : '') +
+    (e.toolCalls === undefined ? '' : `; asked for ${e.toolCalls.map((c) => c.name).join(', ')}`),
   'model.attempt_failed': (e) =>
     `model ${e.model} (${e.purpose}) attempt ${e.attempt} failed: ${err(e.error)}` +
     (e.retryInMs === undefined ? '' : `; retrying in ${ms(e.retryInMs)}`),
@@ -39,6 +40,10 @@ const lines: { [T in TroupeEventType]: (event: EventOf<T>) => string } = {
   'subagent.completed': (e) =>
     `${task(e)} sub-agent ${e.index} (depth ${e.depth}) ${e.success ? 'succeeded' : `failed: ${e.error === undefined ? '' : err(e.error)}`}` +
     ` in ${ms(e.durationMs)}${e.cached ? ' (cached)' : ''}`,
+  'tool.called': (e) =>
+    `${task(e)} called ${e.tool}(${brief(e.input, 120)}) in turn ${e.turn} → ` +
+    (e.error === undefined ? `ok: ${brief(e.output)}` : err(e.error)) +
+    (e.cached === true ? ' (recorded outcome, not run again)' : ` in ${ms(e.durationMs)}`),
   'tool.succeeded': (e) => `tool ${e.tool} succeeded for ${task(e)} (idempotency key ${e.idempotencyKey})`,
   'run.completed': () => 'run completed',
   'run.failed': (e) => `run failed: ${err(e.error)}`,

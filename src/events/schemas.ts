@@ -36,7 +36,12 @@ export const plannedTaskSchema = z.object({
   optional: z.boolean().optional(),
   /** The URLs, files and snippets named in the goal that this task works on. */
   attachments: z.array(attachmentSchema).max(20).optional(),
+  /** A `processing` task's allow-list of tools it may call; absent: all of the run's tools, `[]`: none. */
+  tools: z.array(z.string()).max(128).optional(),
 });
+
+/** A function call a model asked for, as recorded: the arguments are its raw JSON text. */
+export const toolCallRequestSchema = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
 
 /** Token counts of one model call. */
 export const usageSchema = z.object({
@@ -115,6 +120,10 @@ const eventSchemas = [
     costUsd: z.number().nonnegative().default(0),
     /** HTTP attempts the call took (each failed one is a `model.attempt_failed`). */
     attempts: z.number().int().positive().default(1),
+    /** The tools a processing step's reply asked for (a tool-calling turn); absent when it answered. */
+    toolCalls: z.array(toolCallRequestSchema).optional(),
+    /** The text the model wrote beside `toolCalls`. */
+    text: z.string().optional(),
   }),
   z.object({
     ...envelope,
@@ -213,6 +222,26 @@ const eventSchemas = [
     /** The call's idempotency key: a recorded outcome is returned instead of calling the tool again. */
     idempotencyKey: z.string(),
     output: z.unknown(),
+  }),
+  z.object({
+    ...envelope,
+    ...taskRef,
+    type: z.literal('tool.called'),
+    /** The call's id in its model turn (`toolCalls[].id` of that turn's `model.called`). */
+    callId: z.string(),
+    /** The model turn of the step's attempt that asked for the call, from 1. */
+    turn: z.number().int().positive(),
+    tool: z.string(),
+    /** The parsed arguments, or their raw text when they were not JSON. */
+    input: z.unknown(),
+    /** Absent when the call never reached the tool (unknown tool, arguments not JSON). */
+    idempotencyKey: z.string().optional(),
+    durationMs: z.number().nonnegative(),
+    output: z.unknown().optional(),
+    /** Set when the call failed; the model was given it as a tool error. */
+    error: errorInfoSchema.optional(),
+    /** The outcome of an earlier recorded call with the same key was returned; the tool did not run. */
+    cached: z.boolean().optional(),
   }),
   z.object({ ...envelope, type: z.literal('run.completed'), answer: z.string() }),
   z.object({ ...envelope, type: z.literal('run.failed'), error: errorInfoSchema }),

@@ -73,6 +73,13 @@ export async function callModel(
       durationMs: performance.now() - started,
       costUsd: reply.costUsd ?? 0,
       attempts: reply.attempts ?? 1,
+      // The turn is recorded with its calls, so a step resumed mid-turn makes only the missing ones.
+      ...(reply.toolCalls === undefined || reply.clarification !== undefined
+        ? {}
+        : {
+            toolCalls: reply.toolCalls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })),
+            text: reply.content,
+          }),
     },
   });
   // A log failure surfaces at the run's next `durable()`; nobody need await this one.

@@ -1,10 +1,17 @@
 import type { Attachment, PlannedTask } from '../events/types.js';
+import type { BudgetPolicy } from '../judge/budgetPolicy.js';
+import type { RunCircuits } from '../policies/runCircuits.js';
 import type { RunSession } from '../run/RunSession.js';
 import type { TaskState } from '../run/state.js';
+import { untrustedDataNotice } from '../security/quarantine.js';
+import type { Tool } from '../tools/defineTool.js';
+import { stepCaller } from '../tools/stepToolCall.js';
+import { stepTools, toolSpecs } from '../tools/stepTools.js';
 import { callModel, type ModelToken } from './callModel.js';
 import { type Compactor, type PromptBuilder, withSummary } from './compaction.js';
 import type { ChatMessage, Model, ModelReply, SynthesizeRequest, TaskResult } from './Model.js';
 import { processMessages, synthesizeMessages } from './prompts.js';
+import { defaultMaxToolCalls, toolLoop } from './toolLoop.js';
 
 /** What the model steps of a run share. */
 export interface ModelStepDeps {
@@ -14,6 +21,29 @@ export interface ModelStepDeps {
   compactor?: Compactor;
   /** Receives streamed model text. */
   onToken?: (token: ModelToken) => void;
+  /** The run's tools, which processing steps may call (each step: its plan's `tools`, or all). */
+  tools?: ReadonlyMap<string, Tool>;
+  /** The run's circuit breakers, which steps' calls go through as tool tasks' do. */
+  circuits?: RunCircuits;
+  /** The budget judge (in the run's swarm options), which gates steps' calls that spend. */
+  swarm?: { budget?: BudgetPolicy };
+  /** The longest one tool call may take, in ms. @default 60000 */
+  taskTimeoutMs?: number;
+  /** Tool calls one step may make in all its turns. @default defaultMaxToolCalls (20) */
+  maxToolCalls?: number;
+}
+
+const toolNote =
+  'You may call the tools offered to you to gather what this step needs (several at once when they are ' +
+  'independent). When you have what you need, answer with the result of the step.';
+
+/** Tells the model it may call tools, and what their quarantined results are. */
+function withToolNote(messages: ChatMessage[]): ChatMessage[] {
+  const [first, ...rest] = messages;
+  if (first?.role !== 'system')
+    return [{ role: 'system', content: `${toolNote}\n${untrustedDataNotice}` }, ...messages];
+  const notice = first.content.includes(untrustedDataNotice) ? '' : `\n${untrustedDataNotice}`;
+  return [{ ...first, content: `${first.content}\n${toolNote}${notice}` }, ...rest];
 }
 
 function resultOf(session: RunSession, taskId: string): TaskResult {
@@ -41,12 +71,15 @@ function inputsOf(results: readonly TaskResult[]): Record<string, unknown> {
 }
 
 /**
- * Runs one `processing` task on the model, recorded as a `model.called` of the task: the
- * prompt holds the outputs of its dependencies (older ones summarised when the run compacts),
- * the URLs, files and snippets the plan attached to it, and the human's answer once there is one.
+ * Runs one `processing` task on the model, each model call recorded as a `model.called` of the
+ * task: the prompt holds the outputs of its dependencies (older ones summarised when the run
+ * compacts), the URLs, files and snippets the plan attached to it, and the human's answer once
+ * there is one. The step is offered its tools (its plan's `tools`, or all of the run's) and
+ * calls them through `toolLoop` and `stepCaller` until it answers, at most `maxToolCalls`
+ * calls in all; a step that stopped mid-way continues from its recorded turns.
  *
  * @example
- * const reply = await processStep({ session, model }, task, signal);
+ * const reply = await processStep({ session, model, tools }, task, signal);
  * // => { content: 'A draft of the announcement…' } or { content: '', clarification: 'Which tone?' }
  */
 export async function processStep(deps: ModelStepDeps, task: TaskState, signal: AbortSignal): Promise<ModelReply> {
@@ -81,7 +114,36 @@ export async function processStep(deps: ModelStepDeps, task: TaskState, signal: 
     ...(fitted.summary === undefined ? {} : { summary: fitted.summary }),
   };
   const options = { signal, taskId: task.id, ...(onToken === undefined ? {} : { onToken }) };
-  return (await callModel(session, model, request, options)).reply;
+  const tools = deps.tools ?? new Map<string, Tool>();
+  const specs = toolSpecs(stepTools(tools, task));
+  const messages = specs.length === 0 ? request.messages : withToolNote(request.messages);
+  const budget = deps.swarm?.budget;
+  const call = stepCaller(
+    {
+      session,
+      tools,
+      timeoutMs: deps.taskTimeoutMs ?? 60_000,
+      ...(deps.circuits === undefined ? {} : { circuits: deps.circuits }),
+      ...(budget === undefined ? {} : { budget }),
+    },
+    task,
+    signal,
+  );
+  return toolLoop({
+    taskId: task.id,
+    maxToolCalls: deps.maxToolCalls ?? defaultMaxToolCalls,
+    ...(task.toolTurns === undefined ? {} : { recorded: task.toolTurns }),
+    call,
+    async ask(turns) {
+      const asked = {
+        ...request,
+        messages,
+        ...(specs.length === 0 ? {} : { tools: specs }),
+        ...(turns.length === 0 ? {} : { turns }),
+      };
+      return (await callModel(session, model, asked, options)).reply;
+    },
+  });
 }
 
 /**

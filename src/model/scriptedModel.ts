@@ -22,6 +22,8 @@ export interface ScriptedTask {
   dependsOn?: readonly string[];
   tool?: string;
   input?: unknown;
+  /** A processing task's allow-list of tools; absent: all of the run's tools. */
+  tools?: readonly string[];
 }
 
 /**

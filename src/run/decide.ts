@@ -30,7 +30,14 @@ export interface ModelCallRecord {
   durationMs: number;
   costUsd: number;
   attempts: number;
+  /** The tools the reply asked for, when a processing step's reply called tools. */
+  toolCalls?: { id: string; name: string; arguments: string }[];
+  /** The text beside `toolCalls`. */
+  text?: string;
 }
+
+/** One settled tool call of a processing step, as `tool.called` records it. */
+export type ToolCallRecord = Omit<EventPayload & { type: 'tool.called' }, 'type'>;
 
 /** One failed attempt of a model call. */
 export interface ModelAttemptRecord {
@@ -57,6 +64,7 @@ export type PlannerCommand =
   | { type: 'compact'; summary: string; throughSeq: number; taskIds?: readonly string[] }
   | { type: 'record_model_call'; call: ModelCallRecord }
   | { type: 'record_model_attempt'; attempt: ModelAttemptRecord }
+  | { type: 'record_tool_call'; call: ToolCallRecord }
   | { type: 'record_subagent'; taskId: string; result: SubAgentRecord }
   | {
       type: 'record_circuit';
@@ -240,6 +248,10 @@ export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
           causationId: modelCause(state, command.taskId),
         },
       ];
+    // A step's tool call ran (or was refused): recorded even if its task ended meanwhile, caused
+    // by the step's latest lifecycle event.
+    case 'record_tool_call':
+      return [{ type: 'tool.called', ...command.call, causationId: taskOf(state, command.call.taskId).lastEventId }];
     // Circuits change state whatever becomes of the call that tripped them: always recorded.
     case 'record_circuit': {
       const { circuit, target } = command;

@@ -8,6 +8,7 @@ import {
   type TaskState,
   type TaskStatus,
 } from './state.js';
+import { openTurn, recordCall } from './toolTurns.js';
 
 function move(state: RunState, task: TaskState, to: TaskStatus): void {
   state.counts[task.status] -= 1;
@@ -73,7 +74,14 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
       if (task !== undefined) {
         task.usage ??= emptyTotals();
         addCall(task.usage, event);
+        openTurn(task, event);
       }
+      return state;
+    }
+    // A step's tool call is caused by the step; it does not move the task's lifecycle on.
+    case 'tool.called': {
+      const task = state.tasks.get(event.taskId);
+      if (task !== undefined) recordCall(task, event);
       return state;
     }
     case 'model.attempt_failed':
@@ -109,6 +117,8 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
       break;
     case 'task.retrying':
       task.error = event.error;
+      // The next attempt asks the model afresh; recorded outcomes stay in `toolOutcomes`.
+      task.toolTurns = undefined;
       task.history ??= [];
       task.history.push(event.error);
       // A reviewer's rejection sends the task from the queue back to work.

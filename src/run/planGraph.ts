@@ -42,7 +42,19 @@ function checkReferences(task: PlannedTask, known: (id: string) => boolean, issu
   }
 }
 
+/** A processing task's `tools` allow-list names registered tools only. */
+function checkAllowList(task: PlannedTask, tools: ReadonlyMap<string, Tool>, issues: string[]): void {
+  if (task.tools === undefined) return;
+  if (task.kind !== 'processing')
+    issues.push(`task \`${task.id}\` lists \`tools\`, but only processing tasks call tools`);
+  const known = [...tools.keys()].join(', ') || 'none';
+  for (const name of task.tools) {
+    if (!tools.has(name)) issues.push(`task \`${task.id}\` may call unknown tool \`${name}\` (registered: ${known})`);
+  }
+}
+
 function checkTool(task: PlannedTask, tools: ReadonlyMap<string, Tool>, issues: string[]): void {
+  checkAllowList(task, tools, issues);
   if (task.kind !== 'tool_call') return;
   // A capability is resolved here, at plan time, so the recorded plan names the chosen tool and
   // a replay or resume runs the same one.

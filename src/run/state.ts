@@ -1,4 +1,5 @@
 import type { Attachment, PlannedTask, RecordedError, TaskKind } from '../events/types.js';
+import type { ToolCallRequest, ToolCallResult } from '../model/Model.js';
 
 /** Where a task is in its lifecycle (the states of the task statechart). */
 export type TaskStatus =
@@ -56,6 +57,14 @@ export interface TaskReview {
   note?: string;
 }
 
+/** A tool-calling turn of a processing step, as folded: its calls and the results recorded so far. */
+export interface TurnState {
+  readonly content: string;
+  readonly calls: readonly ToolCallRequest[];
+  /** By call id. */
+  readonly results: Map<string, ToolCallResult>;
+}
+
 /** One task as folded from the log. */
 export interface TaskState {
   readonly id: string;
@@ -69,6 +78,12 @@ export interface TaskState {
   readonly optional?: boolean;
   /** The URLs, files and snippets of the goal the task works on, when the plan named any. */
   readonly attachments?: readonly Attachment[];
+  /** A processing task's allow-list of tools, when the plan gave one (absent: all of the run's). */
+  readonly tools?: readonly string[];
+  /** The turns of the step's current attempt that called tools, oldest first (processing tasks). */
+  toolTurns?: TurnState[];
+  /** Outputs of the step's successful tool calls by idempotency key, across attempts. */
+  toolOutcomes?: Map<string, unknown>;
   status: TaskStatus;
   /** How many times the task has started. */
   attempts: number;
@@ -160,6 +175,7 @@ export function plannedTaskState(task: PlannedTask, causeId: string): TaskState 
     input: task.input,
     ...(task.optional === true ? { optional: true } : {}),
     ...(task.attachments === undefined ? {} : { attachments: task.attachments }),
+    ...(task.tools === undefined ? {} : { tools: task.tools }),
     status: 'planned',
     attempts: 0,
     unmet: task.dependsOn.length,

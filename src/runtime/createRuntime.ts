@@ -170,6 +170,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           retry: resolved.retry,
           maxPlanAttempts: resolved.maxPlanAttempts,
           maxTasks: resolved.maxTasks,
+          maxToolCalls: resolved.maxToolCalls,
           modelTimeoutMs: resolved.modelTimeoutMs,
           ...(swarm === undefined ? {} : { swarm }),
           onToken: (token) => tokens.next(token),

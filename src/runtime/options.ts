@@ -6,6 +6,7 @@ import type { SwarmOptions } from '../judge/swarmOptions.js';
 import type { EventLog } from '../log/EventLog.js';
 import { type CompactionOptions, checkCompaction } from '../model/compaction.js';
 import type { Model } from '../model/Model.js';
+import { defaultMaxToolCalls } from '../model/toolLoop.js';
 import { type ToolLimits, toolLimitsSchema } from '../policies/limitTool.js';
 import { type CircuitBreakerOptions, circuitBreakerOptionsSchema } from '../policies/runCircuits.js';
 import { defaultRunPolicy, type TaskFailurePolicy } from '../run/state.js';
@@ -43,6 +44,12 @@ export interface RuntimeOptions extends SwarmOptions {
   maxPlanAttempts?: number;
   /** The most tasks a plan may hold. @default 1000 */
   maxTasks?: number;
+  /**
+   * Tool calls one `processing` step may make in all its turns (calls refused as unknown or
+   * with bad arguments count); the call past it fails the step with `ToolCallLimitError`.
+   * @default 20
+   */
+  maxToolCalls?: number;
   /** The longest goal accepted, in characters. @default 10000 */
   maxGoalLength?: number;
   /**
@@ -113,6 +120,7 @@ const optionsSchema = z.object({
   retry: z.object({ maxRetries: nonNegativeInt, initialDelayMs: nonNegativeInt, maxDelayMs: nonNegativeInt }),
   maxPlanAttempts: positiveInt,
   maxTasks: positiveInt,
+  maxToolCalls: positiveInt,
   maxGoalLength: positiveInt,
   onTaskFailure: failurePolicySchema,
   maxReplans: nonNegativeInt,
@@ -162,6 +170,7 @@ export function resolveOptions(
         : options.retry,
     maxPlanAttempts: options.maxPlanAttempts ?? 3,
     maxTasks: options.maxTasks ?? 1_000,
+    maxToolCalls: options.maxToolCalls ?? defaultMaxToolCalls,
     maxGoalLength: options.maxGoalLength ?? 10_000,
     onTaskFailure: options.onTaskFailure ?? defaultRunPolicy.onTaskFailure,
     maxReplans: options.maxReplans ?? defaultRunPolicy.maxReplans,
