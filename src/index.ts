@@ -176,6 +176,7 @@ export type {
   TaskSummary,
   UnfinishedTaskSummary,
 } from './runtime/runResult.js';
+export type { DrivenRun, WorkedRun, Worker, WorkOptions } from './runtime/worker.js';
 // Security: secret and PII redaction, injection screening, outbound auth
 export type { AuthConfig, ResolvedAuth } from './security/auth.js';
 export { authConfigSchema, resolveAuth } from './security/auth.js';

@@ -9,7 +9,9 @@ import { ConfigError, TroupeError } from '../errors.js';
 import type { TroupeEvent } from '../events/types.js';
 import { createReviewQueue, type LiveRun, type ReviewQueue } from '../judge/reviewQueue.js';
 import { swarmDeps } from '../judge/swarmOptions.js';
+import type { EventLog } from '../log/EventLog.js';
 import { memoryLog } from '../log/memoryLog.js';
+import { isSharedLog, type RunQueue } from '../log/RunQueue.js';
 import { startTrigger, type Trigger, type TriggerOptions } from '../mcp/trigger.js';
 import type { ModelToken } from '../model/callModel.js';
 import { scriptedModel } from '../model/scriptedModel.js';
@@ -27,6 +29,7 @@ import { OutcomeStore } from '../tools/outcomeStore.js';
 import type { DashboardServer, ServeOptions } from '../ui/DashboardSource.js';
 import { failurePolicySchema, type ResolvedOptions, type RuntimeOptions, resolveOptions } from './options.js';
 import { type RunResult, resultOf } from './runResult.js';
+import { startWorker, type Worker, type WorkOptions } from './worker.js';
 
 /** A run in progress. */
 export interface RunHandle {
@@ -77,6 +80,18 @@ export interface Runtime {
   run(goal: string, options?: RunOptions): RunHandle;
   /** Continues a run from its log: tasks cut off mid-flight run again; recorded results stay. */
   resume(runId: string): Promise<RunHandle>;
+  /**
+   * Records a run for any worker to take (`work()`, here or in another process) and resolves
+   * with its id once it is durable and queued. Needs a log shared by processes (`postgresLog`);
+   * other logs fail with `CONFIG_INVALID`. Goals are checked as `run` checks them.
+   */
+  submit(goal: string, options?: RunOptions): Promise<string>;
+  /**
+   * Makes this process a worker of the shared log: it takes submitted runs, and runs whose
+   * owner's lease expired, up to `maxRuns` at once, and drives them under a lease whose every
+   * append is fenced (see `WorkOptions`). `stop()` drains, then hands back what it still holds.
+   */
+  work(options?: WorkOptions): Worker;
   /** The state of a run folded from its log, up to and including `untilSeq` when given. */
   replay(runId: string, options?: { untilSeq?: number }): Promise<RunState>;
   /** Watches a resource (e.g. of an MCP server) and starts a run for each new content. */
@@ -91,8 +106,17 @@ export interface Runtime {
   metrics(): Metrics;
   /** Serves the live dashboard, `/metrics`, `/healthz` and `/readyz` (127.0.0.1:4400 by default). */
   serve(options?: ServeOptions): Promise<DashboardServer>;
-  /** Cancels runs still going, waits for their last events, and closes the log. */
+  /** Stops workers (handing their runs back), cancels runs still going, waits for their last events, and closes the log. */
   close(): Promise<void>;
+}
+
+function sharedQueue(log: EventLog, what: string): RunQueue {
+  if (!isSharedLog(log)) {
+    throw new ConfigError([
+      `Expected \`log\` to be shared by processes (postgresLog) for \`${what}\`, got a log of this process only`,
+    ]);
+  }
+  return log.queue;
 }
 
 const terminal = new Set<TroupeEvent['type']>(['run.completed', 'run.failed', 'run.cancelled']);
@@ -141,6 +165,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     ...(resolved.inspect === undefined ? {} : { inspect: resolved.inspect }),
   });
   const dashboards = new Set<DashboardServer>();
+  const workers = new Set<Worker>();
 
   function launch(session: RunSession, started: Promise<readonly TroupeEvent[]>, firstSeq: Promise<number>): RunHandle {
     // A log that refuses the first event fails `events$` for its subscribers; unwatched, it must not go unhandled.
@@ -218,6 +243,21 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     return handle;
   }
 
+  /** Continues `runId` from the log, writing its events through `writeTo` (a lease's fenced view for workers). */
+  async function resumeOn(runId: string, writeTo: EventLog): Promise<RunHandle> {
+    ensureOpen();
+    const events = await log.read(runId);
+    if (events.length === 0) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in the log`);
+    const state = events.reduce(evolve, initialRunState(runId));
+    // Global state is rebuilt from the run's commits (idempotent: versions already held are skipped).
+    for (const event of events) if (event.type === 'state.committed') swarm?.globalState?.apply(event);
+    outcomes.hydrate(runId, events);
+    const session = new RunSession(writeTo, runId, state, redactEvents);
+    const firstSeq = Promise.resolve((events[0] as TroupeEvent).seq);
+    if (isFinished(state)) return launch(session, Promise.resolve(events), firstSeq);
+    return launch(session, session.execute({ type: 'continue' }), firstSeq);
+  }
+
   function ensureOpen(): void {
     if (closed) throw new TroupeError('LOG_CLOSED', 'The runtime is closed');
   }
@@ -245,18 +285,23 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         started.then((events) => (events[0] as TroupeEvent).seq),
       );
     },
-    async resume(runId) {
+    resume: (runId) => resumeOn(runId, log),
+    async submit(goal, runOptions = {}) {
       ensureOpen();
-      const events = await log.read(runId);
-      if (events.length === 0) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in the log`);
-      const state = events.reduce(evolve, initialRunState(runId));
-      // Global state is rebuilt from the run's commits (idempotent: versions already held are skipped).
-      for (const event of events) if (event.type === 'state.committed') swarm?.globalState?.apply(event);
-      outcomes.hydrate(runId, events);
-      const session = new RunSession(log, runId, state, redactEvents);
-      const firstSeq = Promise.resolve((events[0] as TroupeEvent).seq);
-      if (isFinished(state)) return launch(session, Promise.resolve(events), firstSeq);
-      return launch(session, session.execute({ type: 'continue' }), firstSeq);
+      const queue = sharedQueue(log, 'submit');
+      const text = checkGoal(goal, resolved.maxGoalLength);
+      assertSafeInput(text, { source: 'goal', policy: resolved.screening });
+      const policy = runPolicy(runOptions, resolved);
+      const runId = runOptions.runId ?? randomUUID();
+      const queued: EventLog = { ...log, append: (events) => queue.submit(events) };
+      await new RunSession(queued, runId, undefined, redactEvents).execute({ type: 'start', goal: text, policy });
+      return runId;
+    },
+    work(workOptions) {
+      ensureOpen();
+      const worker = startWorker({ queue: sharedQueue(log, 'work'), resume: resumeOn }, workOptions);
+      workers.add(worker);
+      return worker;
     },
     trigger(triggerOptions) {
       ensureOpen();
@@ -296,6 +341,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     async close() {
       if (closed) return;
       closed = true;
+      // Shared runs go back to the queue rather than being cancelled for every process.
+      await Promise.all([...workers].map((worker) => worker.stop()));
       await Promise.all([...dashboards].map((dashboard) => dashboard.close()));
       await Promise.all([...active].map((handle) => handle.cancel('the runtime was closed')));
       await Promise.all(resolved.closeWith.map((resource) => resource.close()));
