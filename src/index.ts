@@ -13,9 +13,11 @@ export { defineConfig } from './config/defineConfig.js';
 export type { LoadConfigOptions, LoadedConfig } from './config/loadConfig.js';
 export { loadConfig } from './config/loadConfig.js';
 export { demoModel } from './demo/demoModel.js';
-export type { Post } from './demo/socialPlatforms.js';
 // Offline demo: social platform stand-ins and the model that plans for them
+export { demoTools } from './demo/demoTools.js';
+export type { Post } from './demo/socialPlatforms.js';
 export { Outbox, socialPlatformTools } from './demo/socialPlatforms.js';
+export { type Trend, trendTools } from './demo/trends.js';
 // Parallel sub-agent dispatch
 export { createResultCache } from './dispatch/budget.js';
 export { dispatchAgents } from './dispatch/dispatchAgents.js';

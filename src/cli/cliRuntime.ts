@@ -1,4 +1,5 @@
-import { Outbox, socialPlatformTools } from '../demo/socialPlatforms.js';
+import { demoTools } from '../demo/demoTools.js';
+import { Outbox } from '../demo/socialPlatforms.js';
 import type { Model } from '../model/Model.js';
 import { createRuntime, type Runtime } from '../runtime/createRuntime.js';
 import { defineTool, type Tool } from '../tools/defineTool.js';
@@ -58,7 +59,7 @@ export function cliRuntime(project: CliProject, options: CliRuntimeOptions): Run
       ...project.loaded.runtimeOptions,
       log,
       model: options.model,
-      tools: withLatency(code.tools ?? socialPlatformTools(new Outbox()), latencyMs),
+      tools: withLatency(code.tools ?? demoTools(new Outbox()), latencyMs),
       ...(code.judge === undefined ? {} : { judge: code.judge }),
       ...(code.budget === undefined ? {} : { budget: code.budget }),
       ...(code.limits === undefined ? {} : { toolLimits: code.limits }),

@@ -24,6 +24,8 @@ export interface ScriptedTask {
   input?: unknown;
   /** A processing task's allow-list of tools; absent: all of the run's tools. */
   tools?: readonly string[];
+  /** The run goes on without this task if it fails. */
+  optional?: boolean;
 }
 
 /**

@@ -6,7 +6,13 @@ import { isFinished, type RunPolicy, type RunState, type TaskState } from './sta
 
 /** What an executor reports about one task. */
 export type ExecutorReport =
-  | { type: 'started'; taskId: string; attempt: number }
+  | {
+      type: 'started';
+      taskId: string;
+      attempt: number;
+      /** The task's input with its references resolved, recorded when it first starts. */
+      input?: unknown;
+    }
   | { type: 'retrying'; taskId: string; attempt: number; delayMs: number; error: RecordedError }
   | { type: 'succeeded'; taskId: string; output: unknown; durationMs: number }
   | { type: 'clarify'; taskId: string; question: string }
@@ -129,7 +135,11 @@ function executorEvents(state: RunState, report: ExecutorReport): EventDraft[] {
   }
   switch (report.type) {
     case 'started':
-      return [{ type: 'task.started', taskId: task.id, attempt: report.attempt, causationId }];
+      return [
+        report.input === undefined
+          ? { type: 'task.started', taskId: task.id, attempt: report.attempt, causationId }
+          : { type: 'task.started', taskId: task.id, attempt: report.attempt, input: report.input, causationId },
+      ];
     case 'retrying':
       return [
         {

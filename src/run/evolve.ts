@@ -112,7 +112,10 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
   switch (event.type) {
     case 'task.started':
       task.attempts = event.attempt;
-      if (event.input !== undefined) task.input = event.input;
+      if (event.input !== undefined) {
+        task.input = event.input;
+        task.inputResolved = true;
+      }
       if (task.status !== 'running') move(state, task, 'running');
       break;
     case 'task.retrying':

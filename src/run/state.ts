@@ -74,6 +74,8 @@ export interface TaskState {
   readonly tool: string | undefined;
   /** The plan's input; once the task started, its input with every reference resolved. */
   input: unknown;
+  /** Whether `input` is the resolved input recorded in `task.started` (references are never resolved twice). */
+  inputResolved?: boolean;
   /** The run goes on without this task when it fails (its dependents are skipped). */
   readonly optional?: boolean;
   /** The URLs, files and snippets of the goal the task works on, when the plan named any. */
