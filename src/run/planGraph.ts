@@ -125,6 +125,16 @@ function checkCycle(tasks: readonly PlannedTask[], issues: string[]): void {
   }
 }
 
+/** A clarification asks `input.question`, else its description: blank, the run would wait on nothing. */
+function checkQuestion(task: PlannedTask, issues: string[]): void {
+  const { question } = (task.input ?? {}) as { question?: unknown };
+  const asked = question === undefined ? task.description : question;
+  if (typeof asked !== 'string' || asked.trim() === '') {
+    const where = question === undefined ? '`description`' : '`input.question`';
+    issues.push(`task \`${task.id}\` is a clarification whose question (${where}) is blank or not text`);
+  }
+}
+
 /**
  * Checks a plan's tasks as a graph and completes them in place: every reference
  * `{{<id>.output…}}` in an input must name another task of the plan (or a usable existing one),
@@ -158,6 +168,7 @@ export function checkGraph(tasks: PlannedTask[], context: GraphContext): string[
       }
     }
     checkTool(task, context.tools, issues);
+    if (task.kind === 'clarification') checkQuestion(task, issues);
   }
   if (issues.length === 0) checkCycle(tasks, issues);
   return issues;

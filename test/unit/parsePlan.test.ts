@@ -132,6 +132,23 @@ describe('parsePlan refuses invalid graphs (PLAN_INVALID)', () => {
     expect(issues(raw)).toEqual(['the plan has 6 tasks; at most 5 are allowed (maxTasks)']);
   });
 
+  it('a clarification whose question is blank, or not text', () => {
+    expect(
+      issues(
+        plan(
+          { id: 'a', kind: 'clarification', input: { question: '' } },
+          { id: 'b', kind: 'clarification', description: '   ' },
+          { id: 'c', kind: 'clarification', input: { question: 42 } },
+          { id: 'd', kind: 'clarification', input: { question: 'Which tone?' } },
+        ),
+      ),
+    ).toEqual([
+      'task `a` is a clarification whose question (`input.question`) is blank or not text',
+      'task `b` is a clarification whose question (`description`) is blank or not text',
+      'task `c` is a clarification whose question (`input.question`) is blank or not text',
+    ]);
+  });
+
   it('a duplicate id', () => {
     expect(issues(plan({ id: 'a' }, { id: 'a' }))).toEqual(['task id `a` is used more than once']);
   });
