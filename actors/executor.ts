@@ -1,8 +1,6 @@
-import { setMaxListeners } from 'node:events';
-import { mergeMap, Subject } from 'rxjs';
-import { type Actor, createActor, fromCallback, type InspectionEvent, type Observer } from 'xstate';
+import { fromCallback, type InspectionEvent, type Observer } from 'xstate';
 import type { ExecutorMachineEvent, PoolEvent } from '../machines/executor.js';
-import { type ReviewDraft, taskMachine } from '../machines/task.js';
+import type { ReviewDraft, TaskRecorders } from '../machines/task.js';
 import { ToolTimeoutError, TroupeError, toErrorInfo } from '../src/errors.js';
 import type { RecordedError } from '../src/events/types.js';
 import type { SwarmDeps } from '../src/judge/swarmOptions.js';
@@ -11,14 +9,16 @@ import type { CompactionOptions, Compactor } from '../src/model/compaction.js';
 import type { Model } from '../src/model/Model.js';
 import { processStep } from '../src/model/modelSteps.js';
 import type { RunCircuits } from '../src/policies/runCircuits.js';
-import { nextStep, readyTasks, releasedBy } from '../src/run/decide.js';
+import { type ExecutorReport, isReady, nextStep, releasedBy } from '../src/run/decide.js';
 import type { RunSession } from '../src/run/RunSession.js';
 import type { TaskState } from '../src/run/state.js';
 import type { Tool } from '../src/tools/defineTool.js';
-import { idempotencyKey } from '../src/tools/idempotencyKey.js';
 import type { OutcomeStore } from '../src/tools/outcomeStore.js';
-import { deadline, raceAbort, sleep } from '../src/util/abort.js';
+import { Deadlines, sleep } from '../src/util/abort.js';
+import { backoffDelay, isRetryable } from '../src/util/backoff.js';
 import { failureReport, swarmSteps } from './swarmSteps.js';
+import { startTask, type TaskLife } from './taskLifecycle.js';
+import { type ToolCallResult, toolCaller } from './toolCall.js';
 
 /** How failed attempts are retried. */
 export interface RetryPolicy {
@@ -57,83 +57,95 @@ export interface ExecutorDeps {
 }
 
 type Outcome =
-  | { kind: 'ok'; output: unknown; durationMs: number }
+  | { kind: 'ok'; output: unknown; durationMs: number; call?: Extract<ToolCallResult, { kind: 'ok' }> }
   | { kind: 'clarify'; question: string }
   | { kind: 'error'; error: RecordedError; retryable: boolean }
   | { kind: 'hold'; review: ReviewDraft };
-
-type TaskActor = Actor<typeof taskMachine>;
-
-const notRetryable = new Set([
-  'TOOL_INPUT_INVALID',
-  'RUN_CANCELLED',
-  'UNSAFE_INPUT',
-  'CONFIG_INVALID',
-  'LOG_CLOSED',
-  'BUDGET_EXCEEDED',
-  'TOOL_CALL_LIMIT',
-]);
-
-function backoff(policy: RetryPolicy, attempt: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1));
-  return Math.round(ceiling * (0.5 + Math.random() * 0.5));
-}
 
 function questionOf(task: TaskState): string {
   const input = task.input as { question?: unknown } | undefined;
   return typeof input?.question === 'string' ? input.question : task.description;
 }
 
+/** The chart's `record*` actions, each recording its event through the run's session. */
+export function taskRecorders(session: RunSession): TaskRecorders {
+  const report = (r: ExecutorReport) => session.submit({ type: 'executor', report: r });
+  return {
+    recordStarted: (p) => report({ type: 'started', ...p }),
+    recordRetrying: (p) => report({ type: 'retrying', ...p }),
+    recordCompleted: (p) => report({ type: 'completed', ...p }),
+    recordClarification: (p) => report({ type: 'clarify', ...p }),
+    recordFailed: (p) => report(failureReport(session.state, p.taskId, p.error)),
+    recordScored: (p) => report({ type: 'scored', ...p }),
+    recordReview: (p) => report({ type: 'review', taskId: p.taskId, ...p.review }),
+  };
+}
+
 /**
- * The executor's pool: ready tasks flow through `mergeMap(runTask, concurrency)`. Each task
- * gets a task-statechart actor when its slot opens (never all up front, never as children of
- * one machine), its own deadline and an `AbortSignal`; the pool reports `DRAINED` when every
- * task completed and `FAILED` when the run must fail.
+ * A FIFO of task ids that never shifts an array: taken ids advance a head index, and the
+ * array is compacted once most of it has been taken.
+ */
+class IdQueue {
+  private items: string[] = [];
+  private head = 0;
+
+  push(id: string): void {
+    this.items.push(id);
+  }
+
+  take(): string | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const id = this.items[this.head++] as string;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return id;
+  }
+}
+
+/**
+ * The executor's pool. A task is taken when a slot frees (at most `concurrency` at once): first
+ * tasks released by a completion or woken by an answer, then the next ready task of a lazy scan
+ * of the plan, so nothing is queued up front and nothing per task grows with the run. Each task
+ * runs through the task chart (`startTask`: compiled, or a live actor under an inspector); one
+ * run-level timer serves every attempt's deadline. A task's work is `perform`; tool calls go
+ * through `toolCaller`. The pool reports `DRAINED` when every task completed and `FAILED` when
+ * the run must fail.
  */
 export function fromTaskPool(deps: ExecutorDeps) {
   const { session, model, tools, concurrency, taskTimeoutMs, retry, swarm } = deps;
   // Also applies reviews recorded for a resumed run that no longer has a Judge configured.
   const steps = swarmSteps(swarm ?? { maxConflicts: 10 }, session);
-  const machine = taskMachine.provide({
-    actions: {
-      recordStarted: (_, p) => session.submit({ type: 'executor', report: { type: 'started', ...p } }),
-      recordRetrying: (_, p) => session.submit({ type: 'executor', report: { type: 'retrying', ...p } }),
-      recordCompleted: (_, p) => session.submit({ type: 'executor', report: { type: 'succeeded', ...p } }),
-      recordClarification: (_, p) => session.submit({ type: 'executor', report: { type: 'clarify', ...p } }),
-      recordFailed: (_, p) =>
-        session.submit({ type: 'executor', report: failureReport(session.state, p.taskId, p.error) }),
-      recordScored: (_, p) => session.submit({ type: 'executor', report: { type: 'scored', ...p } }),
-      recordReview: (_, p) =>
-        session.submit({ type: 'executor', report: { type: 'review', taskId: p.taskId, ...p.review } }),
-    },
+  const recorders = taskRecorders(session);
+  const callTool = toolCaller({
+    session,
+    tools,
+    ...(deps.circuits === undefined ? {} : { circuits: deps.circuits }),
+    ...(deps.outcomes === undefined ? {} : { outcomes: deps.outcomes }),
+    ...(swarm === undefined ? {} : { gate: steps.gate }),
   });
-  const actorOptions = deps.inspect === undefined ? {} : { inspect: deps.inspect };
+  const backoff = (attempt: number) =>
+    backoffDelay({ initialMs: retry.initialDelayMs, maxMs: retry.maxDelayMs }, attempt);
 
   async function perform(task: TaskState, signal: AbortSignal): Promise<Outcome> {
-    const started = performance.now();
     if (task.kind === 'clarification') {
       if (task.answer === undefined) return { kind: 'clarify', question: questionOf(task) };
       return { kind: 'ok', output: task.answer, durationMs: 0 };
     }
     if (task.kind === 'tool_call') {
-      const tool = tools.get(task.tool ?? '');
-      if (tool === undefined) throw new TroupeError('TOOL_FAILED', `Tool \`${task.tool}\` is not registered`);
-      const input = task.input ?? {};
-      const hold = swarm === undefined ? undefined : steps.gate(task, tool, input, task.attempts);
-      if (hold !== undefined) return { kind: 'hold', review: hold };
-      const key = idempotencyKey(session.runId, task.id, tool.name, input);
-      const recorded = await deps.outcomes?.lookup(session.runId, key);
-      if (recorded !== undefined) return { kind: 'ok', output: recorded.output, durationMs: 0 };
-      const output = await (deps.circuits?.guard(tool) ?? tool).call(input, {
+      // Without a Judge, budget or commit the outcome completes the task: one event records both.
+      const call = await callTool({
+        task,
+        tool: task.tool ?? '',
+        input: task.input ?? {},
         signal,
-        idempotencyKey: key,
-        runId: session.runId,
-        taskId: task.id,
-        recordSubAgent: (result) => session.submit({ type: 'record_subagent', taskId: task.id, result }),
+        deferRecord: swarm === undefined,
       });
-      deps.outcomes?.record(session, task.id, tool.name, key, output);
-      return { kind: 'ok', output, durationMs: performance.now() - started };
+      if (call.kind === 'hold') return call;
+      return { kind: 'ok', output: call.output, durationMs: call.durationMs, call };
     }
+    const started = performance.now();
     const reply = await processStep(deps, task, signal).catch((err: unknown) => {
       // Name the model, as planning does, rather than recording a foreign error as UNKNOWN.
       if (err instanceof TroupeError) throw err;
@@ -149,11 +161,12 @@ export function fromTaskPool(deps: ExecutorDeps) {
 
   return fromCallback<PoolEvent, undefined, ExecutorMachineEvent>(({ sendBack, receive }) => {
     const controller = new AbortController();
-    // One listener per task in flight: as many as `concurrency`, which is not a leak.
-    setMaxListeners(0, controller.signal);
-    const active = new Map<string, TaskActor>();
-    const waiting = new Map<string, TaskActor>();
-    const ready$ = new Subject<string>();
+    const deadlines = new Deadlines(taskTimeoutMs);
+    const active = new Map<string, TaskLife>();
+    const waiting = new Map<string, TaskLife>();
+    const woken = new IdQueue();
+    const scan = session.state.tasks.values();
+    let scanning = true;
     let finished = false;
 
     function finish(event: ExecutorMachineEvent): void {
@@ -175,136 +188,162 @@ export function fromTaskPool(deps: ExecutorDeps) {
       }
     }
 
+    function nextReady(): string | undefined {
+      for (let id = woken.take(); id !== undefined; id = woken.take()) {
+        if (!active.has(id)) return id;
+      }
+      while (scanning) {
+        const step = scan.next();
+        if (step.done === true) scanning = false;
+        else if (isReady(step.value) && !active.has(step.value.id)) return step.value.id;
+      }
+      return undefined;
+    }
+
+    /** Fills free slots with ready tasks; settles the run when nothing is left to run. */
+    function pump(): void {
+      while (!finished && active.size < concurrency) {
+        const id = nextReady();
+        if (id === undefined) break;
+        runTask(id);
+      }
+      settle();
+    }
+
+    function release(taskId: string): void {
+      for (const id of releasedBy(session.state, taskId)) woken.push(id);
+    }
+
     async function attempt(task: TaskState): Promise<Outcome> {
-      const limit = deadline(
-        controller.signal,
-        taskTimeoutMs,
-        () => new ToolTimeoutError(`Task \`${task.id}\``, taskTimeoutMs),
-      );
+      const limit = deadlines.arm(() => new ToolTimeoutError(`Task \`${task.id}\``, taskTimeoutMs));
       try {
-        return await raceAbort(perform(task, limit.signal), limit.signal);
+        return await limit.race(perform(task, limit.signal));
       } catch (err) {
         const error = toErrorInfo(err);
-        return { kind: 'error', error, retryable: !notRetryable.has(error.code) };
+        return { kind: 'error', error, retryable: isRetryable(error.code) };
       } finally {
         limit.dispose();
       }
     }
 
     /** Where a task went after a Judge, review or budget step; resolves `true` when another attempt follows. */
-    async function follow(actor: TaskActor, taskId: string, delayMs: number): Promise<boolean> {
+    async function follow(life: TaskLife, taskId: string, delayMs: number): Promise<boolean> {
       if (finished) return false;
-      const snapshot = actor.getSnapshot();
-      if (snapshot.matches('Completed')) {
-        for (const id of releasedBy(session.state, taskId)) ready$.next(id);
+      if (life.in('Completed')) {
+        release(taskId);
         return false;
       }
-      if (snapshot.matches('AwaitingReview')) {
-        waiting.set(taskId, actor);
+      if (life.in('AwaitingReview')) {
+        waiting.set(taskId, life);
         return false;
       }
-      if (snapshot.matches({ Running: 'Retrying' })) {
+      if (life.in('Running.Retrying')) {
         await sleep(delayMs, controller.signal);
-        actor.send({ type: 'RETRY' });
+        life.send({ type: 'RETRY' });
         return true;
       }
-      return snapshot.matches({ Running: 'Working' });
+      return life.in('Running.Working');
     }
 
-    async function runTask(taskId: string): Promise<void> {
+    /** Starts a task in a slot (synchronously claimed) and frees the slot when it settles. */
+    function runTask(taskId: string): void {
       const task = session.state.tasks.get(taskId);
-      if (
-        finished ||
-        task === undefined ||
-        task.status === 'completed' ||
-        task.status === 'failed' ||
-        session.state.counts.failed > 0
-      ) {
+      if (task === undefined || task.status === 'completed' || task.status === 'failed' || task.status === 'skipped') {
         return;
       }
+      // A failure the run's policy does not contain stops new dispatches.
+      if (session.state.openFailures > 0) return;
       // A task in the review queue moves on only once a human decided.
       const reviewed = task.status === 'awaiting_review';
       if (reviewed && task.review?.decision === undefined) return;
-      let actor = waiting.get(taskId);
-      if (actor !== undefined) {
-        waiting.delete(taskId);
-        active.set(taskId, actor);
-        if (!reviewed) actor.send({ type: 'ANSWER' });
+      let life = waiting.get(taskId);
+      if (life !== undefined) waiting.delete(taskId);
+      else life = startTask({ taskId, maxRetries: retry.maxRetries, attempts: task.attempts }, recorders, deps.inspect);
+      active.set(taskId, life);
+      work(task, life, reviewed).then(
+        () => {
+          active.delete(taskId);
+          pump();
+        },
+        (err: unknown) => {
+          active.delete(taskId);
+          if (!controller.signal.aborted) finish({ type: 'FAILED', error: toErrorInfo(err) });
+        },
+      );
+    }
+
+    async function work(task: TaskState, life: TaskLife, reviewed: boolean): Promise<void> {
+      const taskId = task.id;
+      if (reviewed) {
+        const delayMs = backoff(life.attempt);
+        await steps.afterReview(life, task, delayMs, controller.signal);
+        if (!(await follow(life, taskId, delayMs))) return;
       } else {
-        actor = createActor(machine, {
-          ...actorOptions,
-          input: { taskId, maxRetries: retry.maxRetries, attempts: task.attempts },
-        });
-        active.set(taskId, actor);
-        actor.start();
-        if (!reviewed) actor.send({ type: 'START' });
+        life.send({ type: life.in('NeedsClarification') ? 'ANSWER' : 'START' });
       }
-      try {
-        if (reviewed) {
-          const delayMs = backoff(retry, actor.getSnapshot().context.attempt);
-          await steps.afterReview(actor, task, delayMs, controller.signal);
-          if (!(await follow(actor, taskId, delayMs))) return;
+      for (;;) {
+        await session.durable();
+        const outcome = await attempt(task);
+        if (finished) {
+          // The tool's effect happened: record it so a resume returns it instead of calling again.
+          if (outcome.kind === 'ok' && outcome.call?.recorded === false) {
+            const { tool, idempotencyKey, output } = outcome.call;
+            deps.outcomes?.record(session, taskId, tool, idempotencyKey, output);
+          }
+          return;
         }
-        for (;;) {
-          await session.durable();
-          const outcome = await attempt(task);
-          if (finished) return;
-          if (outcome.kind === 'ok' && swarm === undefined) {
-            actor.send({ type: 'SUCCEED', output: outcome.output, durationMs: outcome.durationMs });
-            for (const id of releasedBy(session.state, taskId)) ready$.next(id);
-            return;
-          }
-          if (outcome.kind === 'clarify') {
-            actor.send({ type: 'CLARIFY', question: outcome.question });
-            waiting.set(taskId, actor);
-            return;
-          }
-          const delayMs = backoff(retry, actor.getSnapshot().context.attempt);
-          if (outcome.kind !== 'error') {
-            // The Judge, a commit or the budget decides where the task goes; follow it.
-            if (outcome.kind === 'ok') await steps.afterSuccess(actor, task, outcome, delayMs, controller.signal);
-            else actor.send({ type: 'HOLD', review: outcome.review });
-            if (await follow(actor, taskId, delayMs)) continue;
-            return;
-          }
-          actor.send({ type: 'FAIL', error: outcome.error, retryable: outcome.retryable, delayMs });
-          if (!actor.getSnapshot().matches({ Running: 'Retrying' })) return;
-          await sleep(delayMs, controller.signal);
-          actor.send({ type: 'RETRY' });
+        if (outcome.kind === 'ok' && swarm === undefined) {
+          const { output, durationMs, call } = outcome;
+          life.send(
+            call === undefined || call.recorded
+              ? { type: 'SUCCEED', output, durationMs }
+              : { type: 'SUCCEED', output, durationMs, idempotencyKey: call.idempotencyKey, tool: call.tool },
+          );
+          release(taskId);
+          return;
         }
-      } catch (err) {
-        if (!controller.signal.aborted) finish({ type: 'FAILED', error: toErrorInfo(err) });
-      } finally {
-        active.delete(taskId);
-        settle();
+        if (outcome.kind === 'clarify') {
+          life.send({ type: 'CLARIFY', question: outcome.question });
+          waiting.set(taskId, life);
+          return;
+        }
+        const delayMs = backoff(life.attempt);
+        if (outcome.kind !== 'error') {
+          // The Judge, a commit or the budget decides where the task goes; follow it.
+          if (outcome.kind === 'ok') await steps.afterSuccess(life, task, outcome, delayMs, controller.signal);
+          else life.send({ type: 'HOLD', review: outcome.review });
+          if (await follow(life, taskId, delayMs)) continue;
+          return;
+        }
+        life.send({ type: 'FAIL', error: outcome.error, retryable: outcome.retryable, delayMs });
+        if (!life.in('Running.Retrying')) return;
+        await sleep(delayMs, controller.signal);
+        life.send({ type: 'RETRY' });
       }
     }
 
-    const subscription = ready$.pipe(mergeMap((id) => runTask(id), concurrency)).subscribe();
     receive((event) => {
-      // Also wakes a task that waits for review in a resumed run, which has no actor yet.
+      const status = session.state.tasks.get(event.taskId)?.status;
+      // Also wakes a task that waits for review or an answer in a resumed run, which has no life yet.
       if (
         event.type === 'ANSWER' &&
-        (waiting.has(event.taskId) ||
-          session.state.tasks.get(event.taskId)?.status === 'awaiting_review' ||
-          // A clarification answered after a resume has no waiting actor yet: it starts afresh.
-          session.state.tasks.get(event.taskId)?.status === 'needs_clarification')
+        (waiting.has(event.taskId) || status === 'awaiting_review' || status === 'needs_clarification')
       ) {
-        ready$.next(event.taskId);
+        woken.push(event.taskId);
+        pump();
       }
     });
-    const initial = readyTasks(session.state);
-    for (const id of initial) ready$.next(id);
-    if (initial.length === 0) settle();
+    pump();
 
     return () => {
       finished = true;
       const error = { code: 'RUN_CANCELLED', message: 'The run stopped before the task finished' };
-      controller.abort(new TroupeError('RUN_CANCELLED', error.message));
-      for (const actor of [...active.values(), ...waiting.values()]) actor.send({ type: 'ABORT', error });
+      const reason = new TroupeError('RUN_CANCELLED', error.message);
+      controller.abort(reason);
+      deadlines.abortAll(reason);
+      for (const life of [...active.values(), ...waiting.values()]) life.send({ type: 'ABORT', error });
       active.clear();
       waiting.clear();
-      subscription.unsubscribe();
     };
   });
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Actor } from 'xstate';
-import type { ReviewDraft, taskMachine } from '../machines/task.js';
+import type { ReviewDraft } from '../machines/task.js';
 import { TroupeError } from '../src/errors.js';
 import type { RecordedError } from '../src/events/types.js';
 import type { SwarmDeps } from '../src/judge/swarmOptions.js';
@@ -9,8 +8,7 @@ import type { RunSession } from '../src/run/RunSession.js';
 import type { RunState, TaskState } from '../src/run/state.js';
 import { updateState } from '../src/state/updateState.js';
 import type { Tool } from '../src/tools/defineTool.js';
-
-type TaskActor = Actor<typeof taskMachine>;
+import type { TaskLife } from './taskLifecycle.js';
 
 /**
  * A review's id: short, stable for the run, task, attempt and kind, so a replay finds the same one.
@@ -55,8 +53,8 @@ export function failureReport(state: RunState, taskId: string, error: RecordedEr
  * @example
  * const steps = swarmSteps({ judge, maxConflicts: 10 }, session);
  * await steps.afterSuccess(actor, task, { output, durationMs }, delayMs, signal);
- * actor.getSnapshot().value
- * // => 'Completed', { Running: 'Retrying' }, 'AwaitingReview' or 'Failed'
+ * actor.in('Completed')
+ * // => true when accepted; else the task is in 'Running.Retrying', 'AwaitingReview' or 'Failed'
  */
 export function swarmSteps(deps: SwarmDeps, session: RunSession) {
   const report = (r: ExecutorReport) => session.submit({ type: 'executor', report: r });
@@ -86,7 +84,7 @@ export function swarmSteps(deps: SwarmDeps, session: RunSession) {
   }
 
   /** Sends an accepted (or approved) result on: commit, then `send` it; a commit that cannot land fails the task. */
-  async function land(actor: TaskActor, task: TaskState, output: unknown, signal: AbortSignal, send: () => void) {
+  async function land(actor: TaskLife, task: TaskState, output: unknown, signal: AbortSignal, send: () => void) {
     try {
       await commit(task, output, signal);
     } catch (err) {
@@ -103,7 +101,7 @@ export function swarmSteps(deps: SwarmDeps, session: RunSession) {
 
   /** After a successful attempt: judge it (when the Judge applies), commit it, complete it; a rejection waits `delayMs` to retry. */
   async function afterSuccess(
-    actor: TaskActor,
+    actor: TaskLife,
     task: TaskState,
     result: { output: unknown; durationMs: number },
     delayMs: number,
@@ -116,7 +114,7 @@ export function swarmSteps(deps: SwarmDeps, session: RunSession) {
       return;
     }
     actor.send({ type: 'JUDGE' });
-    const attempt = actor.getSnapshot().context.attempt;
+    const attempt = actor.attempt;
     const judgement = await judge.evaluate(
       {
         runId: session.runId,
@@ -164,10 +162,10 @@ export function swarmSteps(deps: SwarmDeps, session: RunSession) {
    * resumed while the task waited): approve → commit and complete (or, for a spend, run the
    * tool); reject → retry with the reviewer's note, or fail.
    */
-  async function afterReview(actor: TaskActor, task: TaskState, delayMs: number, signal: AbortSignal): Promise<void> {
+  async function afterReview(actor: TaskLife, task: TaskState, delayMs: number, signal: AbortSignal): Promise<void> {
     const review = task.review;
     if (review?.decision === undefined) return;
-    if (actor.getSnapshot().matches('Planned')) actor.send({ type: 'RESTORE_REVIEW' });
+    if (actor.in('Planned')) actor.send({ type: 'RESTORE_REVIEW' });
     const reviewed = {
       type: 'REVIEWED' as const,
       decision: review.decision,

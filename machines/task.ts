@@ -30,10 +30,41 @@ export interface TaskMachineContext {
   firstAttempt: number;
 }
 
+/** What the chart's `record*` actions are given; the executor implements each by recording an event. */
+export interface TaskRecorders {
+  recordStarted(params: { taskId: string; attempt: number }): void;
+  recordRetrying(params: { taskId: string; attempt: number; error: RecordedError; delayMs: number }): void;
+  recordCompleted(params: {
+    taskId: string;
+    output: unknown;
+    durationMs: number;
+    /** The tool call's idempotency key, when the completion also records the tool's outcome. */
+    idempotencyKey?: string;
+    tool?: string;
+  }): void;
+  recordClarification(params: { taskId: string; question: string }): void;
+  recordFailed(params: { taskId: string; error: RecordedError }): void;
+  recordScored(params: { taskId: string; attempt: number; judgement: Judgement }): void;
+  recordReview(params: { taskId: string; review: ReviewDraft }): void;
+}
+
+/**
+ * The task status (the fold's `TaskState.status`, the Monitor's and the dashboard's columns) of
+ * each top-level state of the chart: one name per fact from chart to event to status.
+ */
+export const statusOfState = {
+  Planned: 'planned',
+  Running: 'running',
+  NeedsClarification: 'needs_clarification',
+  AwaitingReview: 'awaiting_review',
+  Completed: 'completed',
+  Failed: 'failed',
+} as const;
+
 /** Events the executor sends a task actor. */
 export type TaskMachineEvent =
   | { type: 'START' }
-  | { type: 'SUCCEED'; output: unknown; durationMs: number }
+  | { type: 'SUCCEED'; output: unknown; durationMs: number; idempotencyKey?: string; tool?: string }
   | { type: 'FAIL'; error: RecordedError; retryable: boolean; delayMs: number }
   | { type: 'RETRY' }
   | { type: 'CLARIFY'; question: string }
@@ -93,13 +124,13 @@ export const taskMachine = setup({
     input: {} as TaskMachineInput,
   },
   actions: {
-    recordStarted: (_, _params: { taskId: string; attempt: number }) => {},
-    recordRetrying: (_, _params: { taskId: string; attempt: number; error: RecordedError; delayMs: number }) => {},
-    recordCompleted: (_, _params: { taskId: string; output: unknown; durationMs: number }) => {},
-    recordClarification: (_, _params: { taskId: string; question: string }) => {},
-    recordFailed: (_, _params: { taskId: string; error: RecordedError }) => {},
-    recordScored: (_, _params: { taskId: string; attempt: number; judgement: Judgement }) => {},
-    recordReview: (_, _params: { taskId: string; review: ReviewDraft }) => {},
+    recordStarted: (_, _params: Parameters<TaskRecorders['recordStarted']>[0]) => {},
+    recordRetrying: (_, _params: Parameters<TaskRecorders['recordRetrying']>[0]) => {},
+    recordCompleted: (_, _params: Parameters<TaskRecorders['recordCompleted']>[0]) => {},
+    recordClarification: (_, _params: Parameters<TaskRecorders['recordClarification']>[0]) => {},
+    recordFailed: (_, _params: Parameters<TaskRecorders['recordFailed']>[0]) => {},
+    recordScored: (_, _params: Parameters<TaskRecorders['recordScored']>[0]) => {},
+    recordReview: (_, _params: Parameters<TaskRecorders['recordReview']>[0]) => {},
   },
   guards: {
     canRetry: ({ context, event }) =>
@@ -211,7 +242,10 @@ export const taskMachine = setup({
         type: 'recordCompleted',
         params: ({ context, event }) => {
           const done = event as Extract<TaskMachineEvent, { type: 'SUCCEED' }>;
-          return { taskId: context.taskId, output: done.output, durationMs: done.durationMs };
+          const completed = { taskId: context.taskId, output: done.output, durationMs: done.durationMs };
+          return done.idempotencyKey === undefined
+            ? completed
+            : { ...completed, idempotencyKey: done.idempotencyKey, tool: done.tool };
         },
       },
     },

@@ -164,7 +164,7 @@ async function crashedRun(): Promise<{ file: string; runId: string }> {
     if (session.state.events >= total) break;
     session.submit({ type: 'record_tool_outcome', taskId, tool: 'noop', idempotencyKey: `k${i}`, output: i });
     if (session.state.events >= total) break;
-    session.submit({ type: 'executor', report: { type: 'succeeded', taskId, output: i, durationMs: 1 } });
+    session.submit({ type: 'executor', report: { type: 'completed', taskId, output: i, durationMs: 1 } });
     if (i % 1000 === 0) await session.durable();
   }
   await session.durable();

@@ -167,6 +167,14 @@ const eventSchemas = [
     type: z.literal('task.completed'),
     output: z.unknown(),
     durationMs: z.number().nonnegative(),
+    /**
+     * The idempotency key of the tool call whose outcome `output` is (a `tool_call` task that
+     * completed with its call): the completion is also the call's record, instead of a separate
+     * `tool.succeeded`.
+     */
+    idempotencyKey: z.string().optional(),
+    /** The tool that produced `output`, with `idempotencyKey`. */
+    tool: z.string().optional(),
     /** What the response filter took out of `output`: kinds and paths, never the values. */
     redactions: z.array(z.object({ path: z.string(), kind: z.string() })).optional(),
   }),

@@ -1,6 +1,7 @@
 import { APIConnectionError, APIError, APIUserAbortError, AuthenticationError } from 'openai';
 import { ConfigError, ToolTimeoutError, TroupeError, toErrorInfo } from '../errors.js';
 import { abortReason, deadline, sleep } from '../util/abort.js';
+import { backoffDelay } from '../util/backoff.js';
 import type { ModelAttempt } from './Model.js';
 import type { LimitedRun } from './modelLimiter.js';
 
@@ -68,8 +69,7 @@ function classify(err: unknown, model: string, what: string): Failure {
 }
 
 function backoff(policy: ModelRetryPolicy, retry: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (retry - 1));
-  return Math.round(ceiling * (0.5 + Math.random() * 0.5));
+  return backoffDelay({ initialMs: policy.initialDelayMs, maxMs: policy.maxDelayMs }, retry);
 }
 
 /** What `withModelRetries` needs besides the attempt itself. */

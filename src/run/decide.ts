@@ -14,7 +14,15 @@ export type ExecutorReport =
       input?: unknown;
     }
   | { type: 'retrying'; taskId: string; attempt: number; delayMs: number; error: RecordedError }
-  | { type: 'succeeded'; taskId: string; output: unknown; durationMs: number }
+  | {
+      type: 'completed';
+      taskId: string;
+      output: unknown;
+      durationMs: number;
+      /** The tool call whose outcome this completion records (`tool_call` tasks without a Judge). */
+      idempotencyKey?: string;
+      tool?: string;
+    }
   | { type: 'clarify'; taskId: string; question: string }
   | {
       type: 'failed';
@@ -133,6 +141,12 @@ function executorEvents(state: RunState, report: ExecutorReport): EventDraft[] {
   if (task.status === 'completed' || task.status === 'failed' || task.status === 'skipped') {
     throw invalid(state, `task \`${task.id}\` already ended ${task.status}; cannot record \`${report.type}\``);
   }
+  if (report.type === 'started' && task.status === 'running' && report.attempt <= task.attempts) {
+    throw invalid(
+      state,
+      `task \`${task.id}\` already started attempt ${task.attempts}; cannot start attempt ${report.attempt}`,
+    );
+  }
   switch (report.type) {
     case 'started':
       return [
@@ -151,10 +165,10 @@ function executorEvents(state: RunState, report: ExecutorReport): EventDraft[] {
           causationId,
         },
       ];
-    case 'succeeded':
-      return [
-        { type: 'task.completed', taskId: task.id, output: report.output, durationMs: report.durationMs, causationId },
-      ];
+    case 'completed': {
+      const { type: _, ...completed } = report;
+      return [{ type: 'task.completed', ...completed, causationId }];
+    }
     case 'clarify':
       return [{ type: 'task.clarification_requested', taskId: task.id, question: report.question, causationId }];
     case 'failed': {
@@ -301,17 +315,21 @@ export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
  */
 export function readyTasks(state: RunState): string[] {
   const ready: string[] = [];
-  for (const task of state.tasks.values()) {
-    if (
-      (task.status === 'planned' && task.unmet === 0) ||
-      task.status === 'running' ||
-      (task.status === 'needs_clarification' && task.answer !== undefined) ||
-      (task.status === 'awaiting_review' && task.review?.decision !== undefined)
-    ) {
-      ready.push(task.id);
-    }
-  }
+  for (const task of state.tasks.values()) if (isReady(task)) ready.push(task.id);
   return ready;
+}
+
+/**
+ * Whether a task can start when a run starts or resumes: planned with every dependency
+ * completed, running when the run stopped, an answered clarification or a decided review.
+ */
+export function isReady(task: TaskState): boolean {
+  return (
+    (task.status === 'planned' && task.unmet === 0) ||
+    task.status === 'running' ||
+    (task.status === 'needs_clarification' && task.answer !== undefined) ||
+    (task.status === 'awaiting_review' && task.review?.decision !== undefined)
+  );
 }
 
 /** The tasks that a just-folded event made ready to start. */

@@ -10,6 +10,10 @@ import {
 } from './state.js';
 import { openTurn, recordCall } from './toolTurns.js';
 
+function distinct(ids: readonly string[]): readonly string[] {
+  return ids.length < 2 ? ids : [...new Set(ids)];
+}
+
 function move(state: RunState, task: TaskState, to: TaskStatus): void {
   state.counts[task.status] -= 1;
   state.counts[to] += 1;
@@ -56,8 +60,10 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
         state.tasks.set(planned.id, plannedTaskState(planned, event.id));
         state.counts.planned += 1;
       }
-      for (const task of state.tasks.values()) {
-        for (const dep of task.dependsOn) state.tasks.get(dep)?.dependents.push(task.id);
+      // Each distinct dependency counts once, so a plan that names one twice releases its task once.
+      for (const planned of event.tasks) {
+        const task = state.tasks.get(planned.id) as TaskState;
+        for (const dep of distinct(task.dependsOn)) state.tasks.get(dep)?.dependents.push(task.id);
       }
       return state;
     }

@@ -180,7 +180,7 @@ export function plannedTaskState(task: PlannedTask, causeId: string): TaskState 
     ...(task.tools === undefined ? {} : { tools: task.tools }),
     status: 'planned',
     attempts: 0,
-    unmet: task.dependsOn.length,
+    unmet: task.dependsOn.length < 2 ? task.dependsOn.length : new Set(task.dependsOn).size,
     dependents: [],
     lastEventId: causeId,
   };

@@ -1,5 +1,6 @@
 import { asyncScheduler, Observable, type SchedulerLike, Subject } from 'rxjs';
 import { CircuitOpenError, TroupeError } from '../errors.js';
+import { isRetryable } from '../util/backoff.js';
 import { checkObject, integerAtLeast, nonEmptyString, numberAtLeast, optionalFunction } from './checkOptions.js';
 
 /** `closed` lets calls through, `open` refuses them, `half_open` lets a few trial calls test the water. */
@@ -51,10 +52,9 @@ export interface CircuitBreaker {
   readonly transitions$: Observable<CircuitTransition>;
 }
 
-const notCounted = new Set(['TOOL_INPUT_INVALID', 'RUN_CANCELLED', 'UNSAFE_INPUT', 'CIRCUIT_OPEN']);
-
+/** Errors that say nothing about the target's health: an open circuit, and those no retry would change. */
 function defaultIsFailure(error: unknown): boolean {
-  return !(error instanceof TroupeError && notCounted.has(error.code));
+  return !(error instanceof TroupeError && (error.code === 'CIRCUIT_OPEN' || !isRetryable(error.code)));
 }
 
 /**

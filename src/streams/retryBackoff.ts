@@ -7,6 +7,7 @@ import {
   timer,
 } from 'rxjs';
 import { TroupeError } from '../errors.js';
+import { backoffDelay, isRetryable } from '../util/backoff.js';
 import { checkObject, integerAtLeast, numberAtLeast, numberBetween, optionalFunction } from './checkOptions.js';
 
 /** What `onRetry` is told before each retry. */
@@ -56,11 +57,9 @@ export interface ResolvedBackoff {
   random: () => number;
 }
 
-const neverRetried = new Set(['TOOL_INPUT_INVALID', 'UNSAFE_INPUT', 'RUN_CANCELLED', 'CONFIG_INVALID']);
-
-/** Retries every error except those that would fail the same way again. */
+/** Retries every error except those that would fail the same way again (`nonRetryableCodes`). */
 function defaultRetryIf(error: unknown): boolean {
-  return !(error instanceof TroupeError && neverRetried.has(error.code));
+  return !(error instanceof TroupeError && !isRetryable(error.code));
 }
 
 /**
@@ -87,18 +86,7 @@ export function resolveBackoff(owner: string, config: RetryBackoffConfig): Resol
   };
 }
 
-/**
- * The delay before retry number `attempt` (1-based): exponential growth capped at `maxMs`,
- * minus a random share of up to `jitter`.
- *
- * @example
- * backoffDelay(resolveBackoff('x', { initialMs: 100, jitter: 0 }), 3)
- * // => 400
- */
-export function backoffDelay(policy: ResolvedBackoff, attempt: number): number {
-  const ceiling = Math.min(policy.maxMs, policy.initialMs * policy.factor ** (attempt - 1));
-  return Math.round(ceiling * (1 - policy.jitter * policy.random()));
-}
+export { backoffDelay };
 
 /**
  * Resubscribes to the source after an error, waiting longer each time (exponential backoff

@@ -4,6 +4,13 @@ import type { TroupeEvent } from '../events/types.js';
 import type { EventLog } from '../log/EventLog.js';
 import type { RunSession } from '../run/RunSession.js';
 
+/** The idempotency key of the tool outcome an event records, if it records one. */
+function keyOf(event: TroupeEvent): string | undefined {
+  if (event.type === 'tool.succeeded') return event.idempotencyKey;
+  if (event.type === 'task.completed') return event.idempotencyKey;
+  return undefined;
+}
+
 /** A tool call's recorded result. */
 export interface RecordedOutcome {
   output: unknown;
@@ -18,7 +25,8 @@ export interface OutcomeStoreOptions {
 /**
  * What each tool call produced, by idempotency key, so that a call repeated by a retry or a
  * resume returns the recorded output instead of running the tool again. The log is the
- * record (`tool.succeeded` events); an LRU cache holds the hot outcomes in front of it, and a
+ * record (`tool.succeeded` events, and `task.completed` events that carry the call's
+ * `idempotencyKey`: a tool task's completion and its outcome in one event); an LRU cache holds the hot outcomes in front of it, and a
  * set of the keys each run recorded tells a first call (no lookup at all) from an evicted one
  * (read back from the log).
  *
@@ -54,9 +62,8 @@ export class OutcomeStore {
   /** Learns the outcomes a run already recorded, from its events (when it resumes). */
   hydrate(runId: string, events: readonly TroupeEvent[]): void {
     for (const event of events) {
-      if (event.type === 'tool.succeeded' && event.runId === runId) {
-        this.remember(runId, event.idempotencyKey, event.output);
-      }
+      const key = keyOf(event);
+      if (key !== undefined && event.runId === runId) this.remember(runId, key, (event as { output: unknown }).output);
     }
   }
 
@@ -68,8 +75,8 @@ export class OutcomeStore {
     const events = await this.log.read(runId);
     for (let i = events.length - 1; i >= 0; i--) {
       const event = events[i] as TroupeEvent;
-      if (event.type === 'tool.succeeded' && event.idempotencyKey === idempotencyKey) {
-        const outcome = { output: event.output };
+      if (keyOf(event) === idempotencyKey) {
+        const outcome = { output: (event as { output: unknown }).output };
         this.cache.set(idempotencyKey, outcome);
         return outcome;
       }

@@ -67,3 +67,120 @@ export function deadline(
     },
   };
 }
+
+/** One attempt's deadline, from `Deadlines.arm`. */
+export interface Deadline {
+  /** Aborts when the deadline passes or `Deadlines.abortAll` is called. */
+  readonly signal: AbortSignal;
+  /** Settles with `work`, or rejects with the abort reason as soon as the signal aborts. */
+  race<T>(work: Promise<T>): Promise<T>;
+  /** Takes the deadline off the clock; call it once the attempt settled. */
+  dispose(): void;
+}
+
+class Ticket implements Deadline {
+  readonly controller = new AbortController();
+  readonly expiresAt: number;
+  readonly onTimeout: () => TroupeError;
+  reject: ((reason: unknown) => void) | undefined;
+  private readonly owner: Deadlines;
+
+  constructor(owner: Deadlines, expiresAt: number, onTimeout: () => TroupeError) {
+    this.owner = owner;
+    this.expiresAt = expiresAt;
+    this.onTimeout = onTimeout;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  race<T>(work: Promise<T>): Promise<T> {
+    if (this.controller.signal.aborted) return Promise.reject(abortReason(this.controller.signal));
+    return new Promise<T>((resolve, reject) => {
+      this.reject = reject;
+      work.then(resolve, reject);
+    });
+  }
+
+  abort(reason: TroupeError): void {
+    this.controller.abort(reason);
+    this.reject?.(reason);
+  }
+
+  dispose(): void {
+    this.reject = undefined;
+    this.owner.release(this);
+  }
+}
+
+/**
+ * Every deadline of one run on a single timer. All deadlines have the same length, so they
+ * expire in the order they were armed: the live ones are kept in arming order, and one timer
+ * waits for the oldest. Arming costs an `AbortController` and a set entry; no timer, listener
+ * or race promise per task, and nothing that grows with the number of tasks the run has had.
+ *
+ * @example
+ * const deadlines = new Deadlines(30_000);
+ * const limit = deadlines.arm(() => new ToolTimeoutError('Task `a`', 30_000));
+ * try { await limit.race(work(limit.signal)); } finally { limit.dispose(); }
+ */
+export class Deadlines {
+  private readonly timeoutMs: number;
+  private readonly live = new Set<Ticket>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private aborted: TroupeError | undefined;
+
+  constructor(timeoutMs: number) {
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Starts a deadline `timeoutMs` from now; when it passes, its signal aborts with `onTimeout()`. */
+  arm(onTimeout: () => TroupeError): Deadline {
+    const ticket = new Ticket(this, performance.now() + this.timeoutMs, onTimeout);
+    if (this.aborted !== undefined) {
+      ticket.controller.abort(this.aborted);
+      return ticket;
+    }
+    this.live.add(ticket);
+    if (this.timer === undefined) this.schedule(ticket.expiresAt);
+    return ticket;
+  }
+
+  /** Aborts every live deadline with `reason`, and every later one at once (the run stopped). */
+  abortAll(reason: TroupeError): void {
+    this.aborted = reason;
+    this.stopTimer();
+    const tickets = [...this.live];
+    this.live.clear();
+    for (const ticket of tickets) ticket.abort(reason);
+  }
+
+  /** @internal Called by a deadline's `dispose`. */
+  release(ticket: Ticket): void {
+    this.live.delete(ticket);
+    if (this.live.size === 0) this.stopTimer();
+  }
+
+  private schedule(at: number): void {
+    this.timer = setTimeout(() => this.expire(), Math.max(0, at - performance.now()));
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private expire(): void {
+    this.timer = undefined;
+    const now = performance.now();
+    for (const ticket of this.live) {
+      if (ticket.expiresAt > now) {
+        this.schedule(ticket.expiresAt);
+        return;
+      }
+      this.live.delete(ticket);
+      ticket.abort(ticket.onTimeout());
+    }
+  }
+}

@@ -132,10 +132,11 @@ describe('runtime.resume on a SQLite log', () => {
     expect(result.tasks.find((t) => t.id === 'q')?.output).toBe('blue');
   });
 
-  it('returns a recorded tool outcome instead of calling the tool again', async () => {
+  it('refills recorded outcomes from an older log whose tool.succeeded precedes the cut', async () => {
     const { copy, runId } = await crashMidRun();
-    // Cut the log between the tool's effect and its task's completion: `tool.succeeded` of a
-    // is recorded, `task.completed` of a (and what followed from it) is not.
+    // Today's log records a's call and completion as one `task.completed`. Rewrite it the way
+    // earlier versions wrote it, cut between the tool's effect and the task's completion: a
+    // `tool.succeeded` of a is recorded, `task.completed` of a (and what followed) is not.
     const raw = new Database(copy);
     const completedA = raw
       .prepare('SELECT seq FROM events WHERE type = \'task.completed\' AND body LIKE \'%"taskId":"a"%\'')
@@ -143,6 +144,24 @@ describe('runtime.resume on a SQLite log', () => {
       .get() as number;
     raw.prepare('DELETE FROM events WHERE seq >= ?').run(completedA);
     raw.close();
+    const key = idempotencyKey(runId, 'a', 'post', { text: 'a' });
+    const old = sqliteLog(copy, quiet);
+    const [started] = (await old.read(runId)).filter((e) => e.type === 'task.started' && e.taskId === 'a');
+    await old.append([
+      {
+        type: 'tool.succeeded',
+        taskId: 'a',
+        tool: 'post',
+        idempotencyKey: key,
+        output: { posted: 'a', key },
+        id: 'old-format-outcome',
+        runId,
+        ts: Date.now(),
+        correlationId: runId,
+        causationId: started?.id ?? null,
+      },
+    ]);
+    await old.close();
     const after = world(false);
     const runtime = createRuntime({ log: sqliteLog(copy, quiet), model: model([]), tools: after.tools });
     runtimes.push(runtime);
@@ -151,14 +170,12 @@ describe('runtime.resume on a SQLite log', () => {
     const result = await handle.result;
     expect(result.status).toBe('completed');
     expect(after.calls.get('post:a')).toBeUndefined();
-    const key = idempotencyKey(runId, 'a', 'post', { text: 'a' });
     expect(result.tasks.find((t) => t.id === 'a')?.output).toEqual({ posted: 'a', key });
     const events = await sqliteLog(copy, { ...quiet, readOnly: true }).read(runId);
-    const outcomes = events.filter((e) => e.type === 'tool.succeeded' && e.taskId === 'a');
-    expect(outcomes).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'tool.succeeded' && e.taskId === 'a')).toHaveLength(1);
   });
 
-  it('records tool.succeeded before task.completed, each caused by the previous event of its task', async () => {
+  it("records a tool task's outcome and completion as one task.completed carrying the idempotency key", async () => {
     const file = tmp.file();
     const { tools } = world(false);
     const runtime = createRuntime({ log: sqliteLog(file, quiet), model: model([]), tools });
@@ -169,10 +186,10 @@ describe('runtime.resume on a SQLite log', () => {
     expect((await handle.result).status).toBe('completed');
     const events = await sqliteLog(file, { ...quiet, readOnly: true }).read(handle.runId);
     const ofA = events.filter((e) => 'taskId' in e && e.taskId === 'a');
-    expect(ofA.map((e) => e.type)).toEqual(['task.started', 'tool.succeeded', 'task.completed']);
+    expect(ofA.map((e) => e.type)).toEqual(['task.started', 'task.completed']);
     expect(ofA[1]?.causationId).toBe(ofA[0]?.id);
-    expect(ofA[2]?.causationId).toBe(ofA[1]?.id);
     expect(ofA[1]).toMatchObject({
+      output: { posted: 'a', key: idempotencyKey(handle.runId, 'a', 'post', { text: 'a' }) },
       tool: 'post',
       idempotencyKey: idempotencyKey(handle.runId, 'a', 'post', { text: 'a' }),
     });

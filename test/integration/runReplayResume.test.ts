@@ -46,7 +46,7 @@ describe('runtime.resume', () => {
     await crashed.execute({ type: 'start', goal: 'count to two' });
     await crashed.execute({ type: 'plan', attempt: 1, tasks: plan });
     await crashed.execute({ type: 'executor', report: { type: 'started', taskId: 'a', attempt: 1 } });
-    await crashed.execute({ type: 'executor', report: { type: 'succeeded', taskId: 'a', output: 10, durationMs: 1 } });
+    await crashed.execute({ type: 'executor', report: { type: 'completed', taskId: 'a', output: 10, durationMs: 1 } });
     await crashed.execute({ type: 'executor', report: { type: 'started', taskId: 'b', attempt: 1 } });
     const before = (await log.read('run-1')).length;
 

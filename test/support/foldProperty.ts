@@ -34,7 +34,7 @@ function moves(state: RunState): PlannerCommand[][] {
         options.push([report({ type: 'clarify', taskId, question: `q ${taskId}?` })]);
       } else {
         const output = task.answer ?? `out ${taskId}`;
-        const done = report({ type: 'succeeded', taskId, output, durationMs: 1 });
+        const done = report({ type: 'completed', taskId, output, durationMs: 1 });
         options.push(
           task.kind === 'tool_call'
             ? [{ type: 'record_tool_outcome', taskId, tool: 'noop', idempotencyKey: `k-${taskId}`, output }, done]

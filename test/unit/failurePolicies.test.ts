@@ -31,7 +31,7 @@ const fail = (state: RunState, taskId: string) => {
 };
 const succeed = (state: RunState, taskId: string) => {
   exec(state, { type: 'executor', report: { type: 'started', taskId, attempt: 1 } });
-  exec(state, { type: 'executor', report: { type: 'succeeded', taskId, output: `${taskId}!`, durationMs: 1 } });
+  exec(state, { type: 'executor', report: { type: 'completed', taskId, output: `${taskId}!`, durationMs: 1 } });
 };
 
 // research → draft → post, and an independent `other`.

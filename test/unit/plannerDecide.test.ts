@@ -45,7 +45,7 @@ describe('decide: the happy path', () => {
     expect(planned[0]?.causationId).toBe(started[0]?.id);
     const taskStarted = report(state, { type: 'started', taskId: 'a', attempt: 1 });
     expect(taskStarted[0]?.causationId).toBe(planned[0]?.id);
-    report(state, { type: 'succeeded', taskId: 'a', output: 'hi', durationMs: 1 });
+    report(state, { type: 'completed', taskId: 'a', output: 'hi', durationMs: 1 });
     expect(nextStep(state)).toEqual({ kind: 'synthesize' });
     exec(state, { type: 'complete', answer: 'hi' });
     expect(state).toMatchObject({ status: 'completed', answer: 'hi', goal: 'say hi', events: 5 });
@@ -93,13 +93,13 @@ describe('decide refuses commands that make no sense now', () => {
   it('any report about a task that already ended (INVALID_STATE)', () => {
     const state = running(task('a'), task('b'));
     report(state, { type: 'started', taskId: 'a', attempt: 1 });
-    report(state, { type: 'succeeded', taskId: 'a', output: 1, durationMs: 0 });
+    report(state, { type: 'completed', taskId: 'a', output: 1, durationMs: 0 });
     report(state, { type: 'started', taskId: 'b', attempt: 1 });
     report(state, { type: 'failed', taskId: 'b', error: boom });
     expect(() => report(state, { type: 'failed', taskId: 'a', error: boom })).toThrow(
       /task `a` already ended completed; cannot record `failed`/,
     );
-    expect(() => report(state, { type: 'succeeded', taskId: 'b', output: 1, durationMs: 0 })).toThrow(
+    expect(() => report(state, { type: 'completed', taskId: 'b', output: 1, durationMs: 0 })).toThrow(
       expect.objectContaining({ code: 'INVALID_STATE' }),
     );
   });
@@ -157,7 +157,7 @@ describe('nextStep', () => {
     report(state, { type: 'failed', taskId: 'a', error: boom });
     expect(nextStep(state)).toEqual({ kind: 'wait' });
     expect(decide(state, { type: 'continue' })).toEqual([]);
-    report(state, { type: 'succeeded', taskId: 'b', output: 1, durationMs: 0 });
+    report(state, { type: 'completed', taskId: 'b', output: 1, durationMs: 0 });
     const error = { code: 'TOOL_FAILED', message: 'Task `a` failed: boom' };
     expect(nextStep(state)).toEqual({ kind: 'fail', error });
     expect(exec(state, { type: 'continue' })).toMatchObject([{ type: 'run.failed', error }]);
@@ -179,7 +179,7 @@ describe('readyTasks and readyAfter', () => {
     report(state, { type: 'started', taskId: 'ask', attempt: 1 });
     report(state, { type: 'clarify', taskId: 'ask', question: '?' });
     expect(readyTasks(state)).toEqual(['a', 'd']);
-    const [completed] = report(state, { type: 'succeeded', taskId: 'a', output: 1, durationMs: 0 });
+    const [completed] = report(state, { type: 'completed', taskId: 'a', output: 1, durationMs: 0 });
     expect(readyAfter(state, completed as UnsequencedEvent)).toEqual(['b']);
     const [answered] = exec(state, { type: 'answer', taskId: 'ask', answer: 'yes' });
     expect(readyAfter(state, answered as UnsequencedEvent)).toEqual(['ask']);

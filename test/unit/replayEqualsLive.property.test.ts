@@ -63,7 +63,7 @@ function simulate(plan: PlannedTask[], choices: number[], cancelAt: number | nul
       } else if (t.status === 'running') {
         options.push({
           label: 'succeed',
-          commands: [report({ type: 'succeeded', taskId: id, output: id, durationMs: 0 })],
+          commands: [report({ type: 'completed', taskId: id, output: id, durationMs: 0 })],
         });
         options.push({ label: 'fail', commands: [report({ type: 'failed', taskId: id, error: boom })] });
         if (t.attempts < 3) {

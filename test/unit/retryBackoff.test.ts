@@ -37,8 +37,8 @@ describe('retryBackoff', () => {
   });
 
   it('draws jittered delays from [ceiling × (1 − jitter), ceiling]', () => {
-    const low = resolveBackoff('t', { initialMs: 1000, jitter: 0.5, random: () => 0.999999 });
-    const high = resolveBackoff('t', { initialMs: 1000, jitter: 0.5, random: () => 0 });
+    const low = resolveBackoff('t', { initialMs: 1000, jitter: 0.5, random: () => 0 });
+    const high = resolveBackoff('t', { initialMs: 1000, jitter: 0.5, random: () => 0.999999 });
     expect(backoffDelay(low, 1)).toBe(500);
     expect(backoffDelay(high, 1)).toBe(1000);
   });
