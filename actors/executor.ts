@@ -14,7 +14,7 @@ import type { RunSession } from '../src/run/RunSession.js';
 import type { TaskState } from '../src/run/state.js';
 import type { Tool } from '../src/tools/defineTool.js';
 import type { OutcomeStore } from '../src/tools/outcomeStore.js';
-import { Deadlines, sleep } from '../src/util/abort.js';
+import { type Deadline, Deadlines, sleep } from '../src/util/abort.js';
 import { backoffDelay, isRetryable } from '../src/util/backoff.js';
 import { failureReport, swarmSteps } from './swarmSteps.js';
 import { startTask, type TaskLife } from './taskLifecycle.js';
@@ -128,7 +128,7 @@ export function fromTaskPool(deps: ExecutorDeps) {
   const backoff = (attempt: number) =>
     backoffDelay({ initialMs: retry.initialDelayMs, maxMs: retry.maxDelayMs }, attempt);
 
-  async function perform(task: TaskState, signal: AbortSignal): Promise<Outcome> {
+  async function perform(task: TaskState, limit: Deadline): Promise<Outcome> {
     if (task.kind === 'clarification') {
       if (task.answer === undefined) return { kind: 'clarify', question: questionOf(task) };
       return { kind: 'ok', output: task.answer, durationMs: 0 };
@@ -139,14 +139,14 @@ export function fromTaskPool(deps: ExecutorDeps) {
         task,
         tool: task.tool ?? '',
         input: task.input ?? {},
-        signal,
+        limit,
         deferRecord: swarm === undefined,
       });
       if (call.kind === 'hold') return call;
       return { kind: 'ok', output: call.output, durationMs: call.durationMs, call };
     }
     const started = performance.now();
-    const reply = await processStep(deps, task, signal).catch((err: unknown) => {
+    const reply = await processStep(deps, task, limit.signal).catch((err: unknown) => {
       // Name the model, as planning does, rather than recording a foreign error as UNKNOWN.
       if (err instanceof TroupeError) throw err;
       const message = err instanceof Error ? err.message : String(err);
@@ -217,7 +217,7 @@ export function fromTaskPool(deps: ExecutorDeps) {
     async function attempt(task: TaskState): Promise<Outcome> {
       const limit = deadlines.arm(() => new ToolTimeoutError(`Task \`${task.id}\``, taskTimeoutMs));
       try {
-        return await limit.race(perform(task, limit.signal));
+        return await limit.race(perform(task, limit));
       } catch (err) {
         const error = toErrorInfo(err);
         return { kind: 'error', error, retryable: isRetryable(error.code) };

@@ -6,6 +6,7 @@ import type { TaskState } from '../src/run/state.js';
 import type { Tool } from '../src/tools/defineTool.js';
 import { idempotencyKey } from '../src/tools/idempotencyKey.js';
 import type { OutcomeStore } from '../src/tools/outcomeStore.js';
+import type { Deadline } from '../src/util/abort.js';
 import type { swarmSteps } from './swarmSteps.js';
 
 /** What calling a tool for a task needs: the run's tools and the policies around each call. */
@@ -26,8 +27,8 @@ export interface ToolCallRequest {
   /** The registered tool's name. */
   tool: string;
   input: unknown;
-  /** Aborts when the task's deadline passes or the run stops. */
-  signal: AbortSignal;
+  /** The attempt's deadline (`Deadlines.arm`): its signal aborts when it passes or the run stops. */
+  limit: Pick<Deadline, 'signal' | 'aborted'>;
   /**
    * Distinguishes several calls of one task (a processing step's n-th call): part of the
    * idempotency key. Absent for a `tool_call` task's one call.
@@ -64,12 +65,12 @@ export type ToolCallResult =
  *
  * @example
  * const call = toolCaller({ session, tools, circuits, outcomes });
- * await call({ task, tool: 'search', input: { q: 'x' }, signal });
+ * await call({ task, tool: 'search', input: { q: 'x' }, limit });
  * // => { kind: 'ok', output: [...], tool: 'search', idempotencyKey: '…', recorded: true }
  */
 export function toolCaller(deps: ToolCallDeps): (request: ToolCallRequest) => Promise<ToolCallResult> {
   const { session, tools, circuits, outcomes, gate } = deps;
-  return async ({ task, tool: name, input, signal, callId, deferRecord }) => {
+  return async ({ task, tool: name, input, limit, callId, deferRecord }) => {
     const tool = tools.get(name);
     if (tool === undefined) throw new TroupeError('TOOL_FAILED', `Tool \`${name}\` is not registered`);
     const hold = gate?.(task, tool, input, task.attempts);
@@ -82,14 +83,16 @@ export function toolCaller(deps: ToolCallDeps): (request: ToolCallRequest) => Pr
     }
     const started = performance.now();
     const output = await (circuits?.guard(tool) ?? tool).call(input, {
-      signal,
+      get signal() {
+        return limit.signal;
+      },
       idempotencyKey: key,
       runId: session.runId,
       taskId: task.id,
       recordSubAgent: (result) => session.submit({ type: 'record_subagent', taskId: task.id, result }),
     });
     const durationMs = performance.now() - started;
-    const deferred = outcomes !== undefined && deferRecord === true && !signal.aborted;
+    const deferred = outcomes !== undefined && deferRecord === true && !limit.aborted;
     if (outcomes !== undefined && !deferred) outcomes.record(session, task.id, tool.name, key, output);
     return { kind: 'ok', output, tool: tool.name, idempotencyKey: key, recorded: !deferred, durationMs };
   };

@@ -63,16 +63,15 @@ export class RunSession {
     const events = new Array<UnsequencedEvent>(drafts.length);
     for (let i = 0; i < drafts.length; i++) {
       // Redacted before the fold, so live state holds exactly what a replay of the log rebuilds.
+      // `decide` made each draft for this call alone: the envelope is stamped on it, not on a copy.
       const draft = drafts[i] as EventDraft;
-      const event = {
-        ...(this.redact === undefined ? draft : this.redact(draft)),
-        id: randomUUID(),
-        runId: this.runId,
-        ts,
-        correlationId: this.runId,
-      } as UnsequencedEvent;
-      evolve(this.state, event);
-      events[i] = event;
+      const event = (this.redact === undefined ? draft : this.redact(draft)) as EventDraft & Record<string, unknown>;
+      event.id = randomUUID();
+      event.runId = this.runId;
+      event.ts = ts;
+      event.correlationId = this.runId;
+      evolve(this.state, event as unknown as UnsequencedEvent);
+      events[i] = event as unknown as UnsequencedEvent;
     }
     const appended = this.log.append(events).catch((err: unknown) => {
       this.failure ??=

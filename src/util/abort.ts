@@ -70,19 +70,22 @@ export function deadline(
 
 /** One attempt's deadline, from `Deadlines.arm`. */
 export interface Deadline {
-  /** Aborts when the deadline passes or `Deadlines.abortAll` is called. */
+  /** Aborts when the deadline passes or `Deadlines.abortAll` is called; made on first use. */
   readonly signal: AbortSignal;
-  /** Settles with `work`, or rejects with the abort reason as soon as the signal aborts. */
+  /** Whether the deadline passed or the run stopped, without making a signal. */
+  readonly aborted: boolean;
+  /** Settles with `work`, or rejects with the abort reason as soon as the deadline aborts. */
   race<T>(work: Promise<T>): Promise<T>;
   /** Takes the deadline off the clock; call it once the attempt settled. */
   dispose(): void;
 }
 
 class Ticket implements Deadline {
-  readonly controller = new AbortController();
   readonly expiresAt: number;
   readonly onTimeout: () => TroupeError;
-  reject: ((reason: unknown) => void) | undefined;
+  private controller: AbortController | undefined;
+  private reason: TroupeError | undefined;
+  private reject: ((reason: unknown) => void) | undefined;
   private readonly owner: Deadlines;
 
   constructor(owner: Deadlines, expiresAt: number, onTimeout: () => TroupeError) {
@@ -91,12 +94,21 @@ class Ticket implements Deadline {
     this.onTimeout = onTimeout;
   }
 
+  // Most tools never look at their signal: an AbortController per attempt is made only when asked for.
   get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.reason !== undefined) this.controller.abort(this.reason);
+    }
     return this.controller.signal;
   }
 
+  get aborted(): boolean {
+    return this.reason !== undefined;
+  }
+
   race<T>(work: Promise<T>): Promise<T> {
-    if (this.controller.signal.aborted) return Promise.reject(abortReason(this.controller.signal));
+    if (this.reason !== undefined) return Promise.reject(this.reason);
     return new Promise<T>((resolve, reject) => {
       this.reject = reject;
       work.then(resolve, reject);
@@ -104,7 +116,9 @@ class Ticket implements Deadline {
   }
 
   abort(reason: TroupeError): void {
-    this.controller.abort(reason);
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    this.controller?.abort(reason);
     this.reject?.(reason);
   }
 
@@ -117,8 +131,9 @@ class Ticket implements Deadline {
 /**
  * Every deadline of one run on a single timer. All deadlines have the same length, so they
  * expire in the order they were armed: the live ones are kept in arming order, and one timer
- * waits for the oldest. Arming costs an `AbortController` and a set entry; no timer, listener
- * or race promise per task, and nothing that grows with the number of tasks the run has had.
+ * waits for the oldest. Arming costs an object and a set entry (the `AbortController` only if
+ * the work asks for its signal); no timer or listener per task, and nothing that grows with the
+ * number of tasks the run has had.
  *
  * @example
  * const deadlines = new Deadlines(30_000);
@@ -139,7 +154,7 @@ export class Deadlines {
   arm(onTimeout: () => TroupeError): Deadline {
     const ticket = new Ticket(this, performance.now() + this.timeoutMs, onTimeout);
     if (this.aborted !== undefined) {
-      ticket.controller.abort(this.aborted);
+      ticket.abort(this.aborted);
       return ticket;
     }
     this.live.add(ticket);
