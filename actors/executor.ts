@@ -165,7 +165,7 @@ export function fromTaskPool(deps: ExecutorDeps) {
     const active = new Map<string, TaskLife>();
     const waiting = new Map<string, TaskLife>();
     const woken = new IdQueue();
-    const scan = session.state.tasks.values();
+    let scan = session.state.tasks.values();
     let scanning = true;
     let finished = false;
 
@@ -323,6 +323,13 @@ export function fromTaskPool(deps: ExecutorDeps) {
     }
 
     receive((event) => {
+      if (event.type === 'WAKE') {
+        // The plan changed: scan it again from the start (tasks already running are skipped).
+        scan = session.state.tasks.values();
+        scanning = true;
+        pump();
+        return;
+      }
       const status = session.state.tasks.get(event.taskId)?.status;
       // Also wakes a task that waits for review or an answer in a resumed run, which has no life yet.
       if (

@@ -5,13 +5,17 @@ import type { RecordedError } from '../src/events/types.js';
 export type ExecutorMachineEvent =
   | { type: 'DRAINED' }
   | { type: 'FAILED'; error: RecordedError }
-  | { type: 'ANSWER'; taskId: string };
+  | { type: 'ANSWER'; taskId: string }
+  | { type: 'WAKE' };
 
 /** How execution ended: every task completed, or the run must fail. */
 export type ExecutorOutput = { ok: true } | { ok: false; error: RecordedError };
 
-/** The events the pool actor receives: answers to forward to waiting tasks. */
-export type PoolEvent = { type: 'ANSWER'; taskId: string };
+/**
+ * The events the pool actor receives: answers to forward to waiting tasks, and `WAKE` after the
+ * plan changed (`plan.revised`), so the pool looks for ready tasks again.
+ */
+export type PoolEvent = { type: 'ANSWER'; taskId: string } | { type: 'WAKE' };
 
 /**
  * The Executor: runs the tasks of one run through its `pool` (an RxJS stream supplied by the
@@ -36,6 +40,7 @@ export const executorMachine = setup({
       invoke: { id: 'pool', src: 'pool' },
       on: {
         ANSWER: { actions: sendTo('pool', ({ event }) => event) },
+        WAKE: { actions: sendTo('pool', ({ event }) => event) },
         DRAINED: 'Drained',
         FAILED: { target: 'Failed', actions: assign({ error: ({ event }) => event.error }) },
       },

@@ -30,7 +30,8 @@ export function foldRevision(state: RunState, event: PlanRevised): void {
   }
   for (const task of state.tasks.values()) {
     let unmet = 0;
-    for (const id of task.dependsOn) {
+    // Each distinct dependency once, as `plan.created` folds them.
+    for (const id of new Set(task.dependsOn)) {
       const dep = state.tasks.get(id);
       dep?.dependents.push(task.id);
       if (dep?.status !== 'completed') unmet += 1;
