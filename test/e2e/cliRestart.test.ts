@@ -54,7 +54,10 @@ describe('troupe run killed mid-run, then troupe resume', () => {
     expect(events.filter((e) => e.type === 'task.started').map((e) => (e as { attempt: number }).attempt)).toEqual([
       2, 2, 2,
     ]);
-    expect(events.filter((e) => e.type === 'tool.succeeded')).toHaveLength(3);
+    // Each post's outcome is recorded with its completion: one task.completed carrying the call's key.
+    const completions = events.filter((e) => e.type === 'task.completed');
+    expect(completions.filter((e) => typeof e.idempotencyKey === 'string')).toHaveLength(3);
+    expect(events.filter((e) => e.type === 'tool.succeeded')).toHaveLength(0);
     expect(events.at(-1)).toMatchObject({ type: 'run.completed' });
 
     const replay = await run(process.execPath, [cli, 'replay', runId, '--log', log, '--json']);
