@@ -40,7 +40,7 @@ function afterFailure(): RunState {
   });
   for (const id of ['research', 'other'])
     exec(state, { type: 'executor', report: { type: 'started', taskId: id, attempt: 1 } });
-  exec(state, { type: 'executor', report: { type: 'succeeded', taskId: 'other', output: 'o', durationMs: 1 } });
+  exec(state, { type: 'executor', report: { type: 'completed', taskId: 'other', output: 'o', durationMs: 1 } });
   exec(state, {
     type: 'executor',
     report: { type: 'failed', taskId: 'research', error: { code: 'TOOL_FAILED', message: 'x' } },

@@ -30,7 +30,7 @@ function stateWith(output: unknown, input: unknown): { state: RunState; task: Ta
   exec(state, { type: 'start', goal: 'g' });
   exec(state, { type: 'plan', attempt: 1, tasks });
   exec(state, { type: 'executor', report: { type: 'started', taskId: 'draft', attempt: 1 } });
-  exec(state, { type: 'executor', report: { type: 'succeeded', taskId: 'draft', output, durationMs: 1 } });
+  exec(state, { type: 'executor', report: { type: 'completed', taskId: 'draft', output, durationMs: 1 } });
   return { state, task: state.tasks.get('send') as TaskState };
 }
 
