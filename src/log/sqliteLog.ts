@@ -1,12 +1,13 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { Observable, Subject } from 'rxjs';
 import { ConfigError, LogCorruptionError, TroupeError } from '../errors.js';
 import type { TroupeEvent, UnsequencedEvent } from '../events/types.js';
 import type { EventLog } from './EventLog.js';
 import { checkEvents } from './eventCheck.js';
 import { GroupCommit } from './groupCommit.js';
+import { sqliteDriver } from './sqliteDriver.js';
 import { eventRows } from './sqliteEventRows.js';
 import { migrate } from './sqliteMigrations.js';
 import {
@@ -133,7 +134,7 @@ export function sqliteLog(path: string, options: SqliteLogOptions = {}): SqliteL
         `${file}: repaired a torn last write (${torn.reason}): ${torn.tornBytes} byte(s) of the WAL after offset ${torn.committedEnd} held no whole transaction and were discarded; the log ends at its last whole event`,
       );
     }
-    db = new Database(file, { readonly: readOnly, fileMustExist: readOnly, timeout: 5_000 });
+    db = new (sqliteDriver())(file, { readonly: readOnly, fileMustExist: readOnly, timeout: 5_000 });
     if (!readOnly) db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     migrate(db, file, readOnly);

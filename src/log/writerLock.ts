@@ -1,5 +1,5 @@
-import Database from 'better-sqlite3';
 import { TroupeError } from '../errors.js';
+import { sqliteDriver } from './sqliteDriver.js';
 
 /** Held while a process writes a log; `release()` lets the next writer in. */
 export interface WriterLock {
@@ -21,7 +21,7 @@ export interface WriterLock {
 export function acquireWriterLock(file: string, timeoutMs = 0): WriterLock {
   const lockFile = `${file}-lock`;
   // SQLite's busy handler retries for `timeoutMs`: a writer that finishes soon lets us in.
-  const db = new Database(lockFile, { timeout: timeoutMs });
+  const db = new (sqliteDriver())(lockFile, { timeout: timeoutMs });
   try {
     db.pragma('journal_mode = MEMORY');
     db.pragma('locking_mode = EXCLUSIVE');

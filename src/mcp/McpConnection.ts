@@ -1,9 +1,7 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { ConfigError, TroupeError } from '../errors.js';
+import { loadMcpSdk, type McpSdk } from './mcpSdk.js';
 
 /** An MCP server started as a child process, spoken to over stdio. */
 export interface McpStdioServer {
@@ -50,7 +48,7 @@ export function describeServer(server: McpServer): string {
   return 'url' in server ? server.url : [server.command, ...(server.args ?? [])].join(' ');
 }
 
-function transportFor(server: McpServer): Transport {
+function transportFor(server: McpServer, { StdioClientTransport, StreamableHTTPClientTransport }: McpSdk): Transport {
   if ('url' in server) {
     return new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { ...server.headers } } });
   }
@@ -152,12 +150,13 @@ export class McpConnection {
       }
       await new Promise((resolve) => setTimeout(resolve, this.options.restartDelayMs * 2 ** (this.restarts - 1)));
     }
-    const client = new Client({ name: 'troupe', version: '0.1.0' });
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
+    const sdk = await loadMcpSdk();
+    const client = new sdk.Client({ name: 'troupe', version: '0.1.0' });
+    client.setNotificationHandler(sdk.ResourceUpdatedNotificationSchema, (notification) => {
       for (const listener of this.updateListeners.get(notification.params.uri) ?? []) listener();
     });
     try {
-      await client.connect(transportFor(this.server), { timeout: this.options.connectTimeoutMs });
+      await client.connect(transportFor(this.server, sdk), { timeout: this.options.connectTimeoutMs });
     } catch (err) {
       await client.close().catch(() => undefined);
       throw new TroupeError(

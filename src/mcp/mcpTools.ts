@@ -1,9 +1,9 @@
 import type { CallToolResult, Tool as McpToolInfo } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ConfigError, ToolOutputError, ToolTimeoutError, TroupeError } from '../errors.js';
 import { defineTool, type Tool } from '../tools/defineTool.js';
 import { McpConnection, type McpConnectionOptions, type McpServer } from './McpConnection.js';
+import { loadMcpSdk, type McpSdk } from './mcpSdk.js';
 
 /** A resource an MCP server offers. */
 export interface McpResource {
@@ -46,7 +46,13 @@ function textOf(result: CallToolResult): string {
     .join('\n');
 }
 
-function translate(err: unknown, server: string, tool: string, timeoutMs: number): TroupeError {
+function translate(
+  err: unknown,
+  server: string,
+  tool: string,
+  timeoutMs: number,
+  { McpError, ErrorCode }: McpSdk,
+): TroupeError {
   if (err instanceof TroupeError) return err;
   if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
     return new ToolTimeoutError(`MCP tool \`${tool}\` of server \`${server}\``, timeoutMs);
@@ -84,8 +90,8 @@ function toTool(connection: McpConnection, info: McpToolInfo, troupeName: string
             { signal, timeout },
           );
         })
-        .catch((err: unknown) => {
-          throw translate(err, connection.name, info.name, timeoutMs);
+        .catch(async (err: unknown) => {
+          throw translate(err, connection.name, info.name, timeoutMs, await loadMcpSdk());
         });
       const called = result as CallToolResult;
       if (called.isError === true) {

@@ -1,9 +1,9 @@
-import { APIConnectionError, APIError, APIUserAbortError, AuthenticationError } from 'openai';
 import { ConfigError, ToolTimeoutError, TroupeError, toErrorInfo } from '../errors.js';
 import { abortReason, deadline, sleep } from '../util/abort.js';
 import { backoffDelay } from '../util/backoff.js';
 import type { ModelAttempt } from './Model.js';
 import type { LimitedRun } from './modelLimiter.js';
+import { loadOpenAI, type OpenAIModule } from './openaiSdk.js';
 
 /** How a model call's failed HTTP attempts are retried. */
 export interface ModelRetryPolicy {
@@ -38,7 +38,8 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function classify(err: unknown, model: string, what: string): Failure {
+function classify(err: unknown, model: string, what: string, sdk: OpenAIModule): Failure {
+  const { APIConnectionError, APIError, AuthenticationError } = sdk;
   if (err instanceof TroupeError) return { error: err, retryable: err instanceof ToolTimeoutError };
   if (err instanceof AuthenticationError) {
     const issue = `The server refused the API key for \`${model}\` (401): set \`OPENAI_API_KEY\` to a valid key`;
@@ -87,14 +88,19 @@ export interface RetryContext {
 }
 
 /** One attempt under its own deadline; running out of time is a `ToolTimeoutError`. */
-async function timed<T>(attempt: (signal: AbortSignal) => Promise<T>, context: RetryContext, n: number): Promise<T> {
+async function timed<T>(
+  attempt: (signal: AbortSignal) => Promise<T>,
+  context: RetryContext,
+  n: number,
+  sdk: OpenAIModule,
+): Promise<T> {
   const { timeoutMs, what } = context;
   const limit = deadline(context.signal, timeoutMs, () => new ToolTimeoutError(`${what} attempt ${n}`, timeoutMs));
   try {
     return await attempt(limit.signal);
   } catch (err) {
     const timedOut = !context.signal.aborted && limit.signal.aborted;
-    throw timedOut && (err instanceof APIUserAbortError || err === limit.signal.reason) ? limit.signal.reason : err;
+    throw timedOut && (err instanceof sdk.APIUserAbortError || err === limit.signal.reason) ? limit.signal.reason : err;
   } finally {
     limit.dispose();
   }
@@ -114,18 +120,19 @@ export async function withModelRetries<T>(
   attempt: (signal: AbortSignal) => Promise<T>,
   context: RetryContext,
 ): Promise<{ value: T; attempts: number }> {
+  const sdk = await loadOpenAI();
   const { policy, signal, what } = context;
   for (let n = 1; ; n++) {
     let failure: Failure;
     try {
       const { gate } = context;
       const value = await (gate === undefined
-        ? timed(attempt, context, n)
-        : gate(() => timed(attempt, context, n), signal));
+        ? timed(attempt, context, n, sdk)
+        : gate(() => timed(attempt, context, n, sdk), signal));
       return { value, attempts: n };
     } catch (err) {
       if (signal.aborted) throw abortReason(signal);
-      failure = classify(err, context.model, what);
+      failure = classify(err, context.model, what, sdk);
     }
     const wait = failure.retryAfterMs ?? backoff(policy, n);
     const again = failure.retryable && n <= policy.maxRetries && wait <= policy.maxRetryAfterMs;

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { z } from 'zod';
 import { optionIssues } from '../config/optionIssues.js';
 import { ConfigError } from '../errors.js';
@@ -6,6 +6,7 @@ import type { Model, ModelReply } from './Model.js';
 import { type ModelLimits, modelLimiter } from './modelLimiter.js';
 import { type ModelRetryPolicy, withModelRetries } from './modelRetry.js';
 import { type ChatOutcome, type ChatSettings, chatBody, outcomeOf, readStream, replyOf } from './openaiChat.js';
+import { loadOpenAI } from './openaiSdk.js';
 import { checkPrices, costOf, defaultPrices, type PriceTable, priceOf } from './pricing.js';
 
 /** Options of `openaiModel`. Every field is optional; the environment fills the connection. */
@@ -113,12 +114,18 @@ export function openaiModel(options: OpenAIModelOptions = {}): Model {
   const prices = { ...defaultPrices, ...checkPrices(options.prices ?? {}) };
   const price = priceOf(config.model, prices);
   const limited = modelLimiter(options.limits);
-  const client = new OpenAI({
-    apiKey: config.apiKey,
-    ...(config.baseURL === undefined ? {} : { baseURL: config.baseURL }),
-    maxRetries: 0,
-    timeout: config.timeoutMs,
-  });
+  // The SDK loads with the first call, so importing troupe or running offline never pays for it.
+  let client: Promise<OpenAI> | undefined;
+  const clientOf = () =>
+    (client ??= loadOpenAI().then(
+      ({ default: OpenAI }) =>
+        new OpenAI({
+          apiKey: config.apiKey,
+          ...(config.baseURL === undefined ? {} : { baseURL: config.baseURL }),
+          maxRetries: 0,
+          timeout: config.timeoutMs,
+        }),
+    ));
   const settings: ChatSettings = {
     model: config.model,
     structuredOutput: config.structuredOutput,
@@ -134,8 +141,8 @@ export function openaiModel(options: OpenAIModelOptions = {}): Model {
       const body = chatBody(request, settings);
       const once = async (attemptSignal: AbortSignal): Promise<ChatOutcome> => {
         if (!config.stream)
-          return outcomeOf(await client.chat.completions.create(body, { signal: attemptSignal }), what);
-        const stream = await client.chat.completions.create(
+          return outcomeOf(await (await clientOf()).chat.completions.create(body, { signal: attemptSignal }), what);
+        const stream = await (await clientOf()).chat.completions.create(
           { ...body, stream: true, stream_options: { include_usage: true } },
           { signal: attemptSignal },
         );

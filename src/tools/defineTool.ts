@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, ToolInputError, ToolOutputError, TroupeError } from '../errors.js';
 import type { SubAgentRecord } from '../events/types.js';
 import { describeIssues } from '../util/describeIssues.js';
+import { zodSchemaIssue } from './zodSchemaIssue.js';
 
 /** What a tool's `run` receives beside its input. */
 export interface ToolContext {
@@ -90,9 +91,11 @@ export function defineTool<I extends z.ZodType, O extends z.ZodType = z.ZodUnkno
   if (typeof description !== 'string' || description.trim() === '') {
     throw new ConfigError([`Expected \`description\` of tool \`${name}\` to be a non-empty string`]);
   }
-  if (!(input instanceof z.ZodType)) {
-    throw new ConfigError([`Expected \`input\` of tool \`${name}\` to be a zod schema`]);
-  }
+  const schemaIssues = [
+    zodSchemaIssue(input, `\`input\` of tool \`${name}\``),
+    output === undefined ? undefined : zodSchemaIssue(output, `\`output\` of tool \`${name}\``),
+  ].filter((issue) => issue !== undefined);
+  if (schemaIssues.length > 0) throw new ConfigError(schemaIssues);
   if (typeof run !== 'function') throw new ConfigError([`Expected \`run\` of tool \`${name}\` to be a function`]);
   const costUsd = nonNegative('costUsd', definition.costUsd, name);
   const latencyMs = nonNegative('latencyMs', definition.latencyMs, name);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { z as z3 } from 'zod/v3';
 import { ConfigError, ToolInputError, ToolOutputError, TroupeError } from '../../src/errors.js';
 import { defineTool, type ToolContext } from '../../src/tools/defineTool.js';
 
@@ -53,7 +54,17 @@ describe('defineTool refuses a bad definition (CONFIG_INVALID)', () => {
     [
       'an input that is not a zod schema',
       { input: { type: 'object' } },
-      'Expected `input` of tool `ok` to be a zod schema',
+      'Expected `input` of tool `ok` to be a zod 4 schema, got object',
+    ],
+    [
+      'a zod 3 schema, naming zod 4 and how to get it',
+      { input: z3.object({ q: z3.string() }) },
+      'Expected `input` of tool `ok` to be a zod 4 schema, got a zod 3 schema: troupe needs zod 4 (npm install zod@^4',
+    ],
+    [
+      'a zod 3 output schema',
+      { output: z3.string() },
+      'Expected `output` of tool `ok` to be a zod 4 schema, got a zod 3 schema',
     ],
     ['a run that is not a function', { run: 'go' }, 'Expected `run` of tool `ok` to be a function'],
     ['a negative costUsd', { costUsd: -0.01 }, 'Expected `costUsd` of tool `ok` to be a number ≥ 0, got `-0.01`'],

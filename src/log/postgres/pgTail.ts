@@ -1,7 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { Observable, Subject } from 'rxjs';
 import type { TroupeEvent } from '../../events/types.js';
 import { decodeEvent } from '../eventCodec.js';
+import { pgDriver } from './pgDriver.js';
 import { toLogError } from './pgErrors.js';
 
 /** Rows fetched per query while catching up, so one huge backlog does not hold one result in memory. */
@@ -139,7 +140,7 @@ export class PgTail {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client(this.options.listen);
+    const client = new (pgDriver().Client)(this.options.listen);
     client.on('notification', () => this.wake());
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('Connection terminated')));

@@ -1,10 +1,11 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { Observable } from 'rxjs';
 import { ConfigError, TroupeError } from '../../errors.js';
 import type { TroupeEvent, UnsequencedEvent } from '../../events/types.js';
 import type { RunSummary } from '../EventLog.js';
 import { checkEvents } from '../eventCheck.js';
 import type { SharedEventLog } from '../RunQueue.js';
+import { pgDriver } from './pgDriver.js';
 import { checkConnection, describeTarget, type PostgresConnection, toLogError } from './pgErrors.js';
 import { migratePg } from './pgMigrations.js';
 import { pgQueue } from './pgQueue.js';
@@ -72,7 +73,7 @@ export function postgresLog(connection: PostgresConnection, options: PostgresLog
   const notice = options.onNotice ?? ((m: string) => process.emitWarning(m, 'TroupeLogNotice'));
   const settings: pg.PoolConfig = typeof connection === 'string' ? { connectionString: connection } : { ...connection };
   settings.connectionTimeoutMillis ??= options.connectTimeoutMs ?? 5000;
-  const pool = new pg.Pool({ ...settings, max: options.poolSize ?? 4 });
+  const pool = new (pgDriver().Pool)({ ...settings, max: options.poolSize ?? 4 });
   // An idle pooled connection that drops is replaced on next use; the pool must not crash the process.
   pool.on('error', () => undefined);
   let closed = false;
