@@ -27,8 +27,6 @@ export interface ModelStepDeps {
   circuits?: RunCircuits;
   /** The budget judge (in the run's swarm options), which gates steps' calls that spend. */
   swarm?: { budget?: BudgetPolicy };
-  /** The longest one tool call may take, in ms. @default 60000 */
-  taskTimeoutMs?: number;
   /** Tool calls one step may make in all its turns. @default defaultMaxToolCalls (20) */
   maxToolCalls?: number;
 }
@@ -122,7 +120,6 @@ export async function processStep(deps: ModelStepDeps, task: TaskState, signal: 
     {
       session,
       tools,
-      timeoutMs: deps.taskTimeoutMs ?? 60_000,
       ...(deps.circuits === undefined ? {} : { circuits: deps.circuits }),
       ...(budget === undefined ? {} : { budget }),
     },

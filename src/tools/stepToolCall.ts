@@ -1,4 +1,5 @@
-import { ToolInputError, ToolTimeoutError, TroupeError, toErrorInfo } from '../errors.js';
+import { setMaxListeners } from 'node:events';
+import { ToolInputError, TroupeError, toErrorInfo } from '../errors.js';
 import type { RecordedError } from '../events/types.js';
 import type { BudgetPolicy } from '../judge/budgetPolicy.js';
 import type { ToolCallRequest, ToolCallResult } from '../model/Model.js';
@@ -8,7 +9,7 @@ import type { ToolCallRecord } from '../run/decide.js';
 import type { RunSession } from '../run/RunSession.js';
 import type { TaskState } from '../run/state.js';
 import { resultOfCall } from '../run/toolTurns.js';
-import { deadline, raceAbort } from '../util/abort.js';
+import { raceAbort } from '../util/abort.js';
 import type { Tool } from './defineTool.js';
 import { idempotencyKey } from './idempotencyKey.js';
 
@@ -21,8 +22,6 @@ export interface StepCallDeps {
   circuits?: RunCircuits;
   /** The budget judge, when configured: a spend it refuses stops the step. */
   budget?: BudgetPolicy;
-  /** The longest one call may take, in ms. */
-  timeoutMs: number;
 }
 
 /** Errors that stop the whole step rather than go back to the model. */
@@ -48,19 +47,22 @@ function parseArguments(call: ToolCallRequest): Parsed {
  * allow-list, is `TOOL_UNAVAILABLE`), its arguments parsed and checked by the tool's zod schema
  * (`TOOL_INPUT_INVALID`), returned from the step's recorded outcomes when a call with the same
  * idempotency key already succeeded, gated by the budget, then run through the tool's circuit
- * breaker, bulkhead and rate limit with its own timeout and the idempotency key. Every call
+ * breaker, bulkhead and rate limit under the step's signal (the task's deadline, `taskTimeoutMs`,
+ * bounds every call as it bounds a `tool_call` task) with the idempotency key. Every call
  * is recorded as `tool.called` (redacted like every event), and the model is given what was
  * recorded, so a replayed or resumed step sees exactly what the live one saw. Failures go back
  * to the model as tool errors; cancellation, the step's deadline, a refused spend and a closed
  * log stop the step.
  *
  * @example
- * const call = stepCaller({ session, tools, timeoutMs: 60_000 }, task, signal);
+ * const call = stepCaller({ session, tools }, task, signal);
  * await call({ id: 'c1', name: 'trends', arguments: '{"region":"eu"}' }, { turn: 1, occurrence: 0 });
  * // => { callId: 'c1', name: 'trends', ok: true, output: [{ name: '#rust', score: 0.92 }] }
  */
 export function stepCaller(deps: StepCallDeps, task: TaskState, signal: AbortSignal) {
   const { session, tools } = deps;
+  // One listener per call in flight (a turn's calls run at once): not a leak.
+  setMaxListeners(0, signal);
   const allowed = new Set(task.tools ?? tools.keys());
 
   function unavailable(name: string): RecordedError {
@@ -95,22 +97,16 @@ export function stepCaller(deps: StepCallDeps, task: TaskState, signal: AbortSig
     return undefined;
   }
 
-  async function run(tool: Tool, input: unknown, key: string): Promise<unknown> {
-    const timeout = () => new ToolTimeoutError(`Tool \`${tool.name}\` (task \`${task.id}\`)`, deps.timeoutMs);
-    const limit = deadline(signal, deps.timeoutMs, timeout);
-    try {
-      const guarded = deps.circuits?.guard(tool) ?? tool;
-      const call = guarded.call(input, {
-        signal: limit.signal,
-        idempotencyKey: key,
-        runId: session.runId,
-        taskId: task.id,
-        recordSubAgent: (result) => session.submit({ type: 'record_subagent', taskId: task.id, result }),
-      });
-      return await raceAbort(call, limit.signal);
-    } finally {
-      limit.dispose();
-    }
+  function run(tool: Tool, input: unknown, key: string): Promise<unknown> {
+    const guarded = deps.circuits?.guard(tool) ?? tool;
+    const call = guarded.call(input, {
+      signal,
+      idempotencyKey: key,
+      runId: session.runId,
+      taskId: task.id,
+      recordSubAgent: (result) => session.submit({ type: 'record_subagent', taskId: task.id, result }),
+    });
+    return raceAbort(call, signal);
   }
 
   async function settle(call: ToolCallRequest, place: CallPlace): Promise<Settled> {

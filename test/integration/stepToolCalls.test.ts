@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PlanValidationError } from '../../src/errors.js';
+import { budgetPolicy } from '../../src/judge/budgetPolicy.js';
 import { memoryLog } from '../../src/log/memoryLog.js';
 import type { ProcessRequest } from '../../src/model/Model.js';
 import { type ScriptedProcessResult, scriptedModel } from '../../src/model/scriptedModel.js';
@@ -249,6 +250,70 @@ describe('a processing step that calls tools', () => {
     );
     const result = await handle.result;
     expect(result.answer).toBe('TOOL_FAILED,CIRCUIT_OPEN');
+  });
+});
+
+describe('the bounds of a tool-calling step', () => {
+  const pay = defineTool({
+    name: 'pay',
+    description: 'Pays a counterparty',
+    input: z.object({ amountUsd: z.number(), counterparty: z.string() }),
+    capabilities: ['payment'],
+    run: ({ amountUsd, counterparty }) => `paid ${amountUsd} to ${counterparty}`,
+  });
+  const policy = { perTaskUsd: 50, perRunUsd: 60, perDayUsd: 1_000, reviewAboveUsd: 40, counterparties: ['acme'] };
+  const payTwice = (request: ProcessRequest): ScriptedProcessResult => {
+    const turns = turnsOf(request).length;
+    if (turns >= 2) return 'paid';
+    return { toolCalls: [{ name: 'pay', arguments: { amountUsd: 30, counterparty: 'acme' } }] };
+  };
+
+  it('records an allowed spend, and stops the step when the budget refuses the next one', async () => {
+    let paid = 0;
+    const counted = defineTool({
+      name: 'pay',
+      description: 'Pays a counterparty',
+      input: z.object({ amountUsd: z.number(), counterparty: z.string() }),
+      capabilities: ['payment'],
+      run: () => `paid ${++paid}`,
+    });
+    const { handle, log } = start(payTwice, { tools: [counted], budget: budgetPolicy({ ...policy, perRunUsd: 50 }) });
+    const result = await handle.result;
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('BUDGET_EXCEEDED');
+    expect(paid).toBe(1);
+    expect((await eventsOf(log, handle.runId, 'budget.spent')).map((e) => [e.taskId, e.amountUsd])).toEqual([
+      ['research', 30],
+    ]);
+  });
+
+  it('answers a spend that would need a human review with a tool error, since a step cannot wait for one', async () => {
+    const { handle, requests } = start(
+      (request) =>
+        turnsOf(request).length === 0
+          ? { toolCalls: [{ name: 'pay', arguments: { amountUsd: 45, counterparty: 'acme' } }] }
+          : 'gave up',
+      { tools: [pay], budget: budgetPolicy(policy) },
+    );
+    expect((await handle.result).status).toBe('completed');
+    const [result] = turnsOf(requests[1] as ProcessRequest)[0]?.results ?? [];
+    expect(result?.ok === false && result.error.code).toBe('BUDGET_EXCEEDED');
+  });
+
+  it('bounds every call by the step’s deadline: a hung tool times the step out', async () => {
+    const hung = defineTool({
+      name: 'trends',
+      description: 'never answers',
+      input: z.object({}),
+      run: (_, { signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    });
+    const { handle } = start(() => ({ toolCalls: [{ name: 'trends' }] }), {
+      tools: [hung],
+      taskTimeoutMs: 50,
+      retry: { maxRetries: 0 },
+    });
+    const result = await handle.result;
+    expect(result.error?.code).toBe('TOOL_TIMEOUT');
   });
 });
 
