@@ -14,6 +14,7 @@ import type { RunSession } from '../src/run/RunSession.js';
 import type { TaskState } from '../src/run/state.js';
 import type { Tool } from '../src/tools/defineTool.js';
 import type { OutcomeStore } from '../src/tools/outcomeStore.js';
+import type { RunTracer } from '../src/tracing/RunTracer.js';
 import { type Deadline, Deadlines, sleep } from '../src/util/abort.js';
 import { backoffDelay, isRetryable } from '../src/util/backoff.js';
 import { failureReport, swarmSteps } from './swarmSteps.js';
@@ -54,6 +55,8 @@ export interface ExecutorDeps {
   outcomes?: OutcomeStore;
   /** Tool calls one processing step may make in all its turns. @default 20 */
   maxToolCalls?: number;
+  /** The run's tracer, when an OpenTelemetry SDK is registered: tool calls run in its spans. */
+  tracer?: RunTracer;
 }
 
 type Outcome =
@@ -124,6 +127,7 @@ export function fromTaskPool(deps: ExecutorDeps) {
     ...(deps.circuits === undefined ? {} : { circuits: deps.circuits }),
     ...(deps.outcomes === undefined ? {} : { outcomes: deps.outcomes }),
     ...(swarm === undefined ? {} : { gate: steps.gate }),
+    ...(deps.tracer === undefined ? {} : { tracer: deps.tracer }),
   });
   const backoff = (attempt: number) =>
     backoffDelay({ initialMs: retry.initialDelayMs, maxMs: retry.maxDelayMs }, attempt);

@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { ReviewDraft } from '../machines/task.js';
 import { TroupeError } from '../src/errors.js';
 import type { RunCircuits } from '../src/policies/runCircuits.js';
@@ -6,6 +7,7 @@ import type { TaskState } from '../src/run/state.js';
 import type { Tool } from '../src/tools/defineTool.js';
 import { idempotencyKey } from '../src/tools/idempotencyKey.js';
 import type { OutcomeStore } from '../src/tools/outcomeStore.js';
+import type { RunTracer } from '../src/tracing/RunTracer.js';
 import type { Deadline } from '../src/util/abort.js';
 import type { swarmSteps } from './swarmSteps.js';
 
@@ -19,6 +21,8 @@ export interface ToolCallDeps {
   outcomes?: OutcomeStore;
   /** The budget gate, when a budget is configured. */
   gate?: ReturnType<typeof swarmSteps>['gate'];
+  /** The run's tracer, when an OpenTelemetry SDK is registered: each call runs in an `execute_tool` span. */
+  tracer?: RunTracer;
 }
 
 /** One tool call a task makes. */
@@ -69,7 +73,7 @@ export type ToolCallResult =
  * // => { kind: 'ok', output: [...], tool: 'search', idempotencyKey: '…', recorded: true }
  */
 export function toolCaller(deps: ToolCallDeps): (request: ToolCallRequest) => Promise<ToolCallResult> {
-  const { session, tools, circuits, outcomes, gate } = deps;
+  const { session, tools, circuits, outcomes, gate, tracer } = deps;
   return async ({ task, tool: name, input, limit, callId, deferRecord }) => {
     const tool = tools.get(name);
     if (tool === undefined) throw new TroupeError('TOOL_FAILED', `Tool \`${name}\` is not registered`);
@@ -82,15 +86,18 @@ export function toolCaller(deps: ToolCallDeps): (request: ToolCallRequest) => Pr
       return { kind: 'ok', output: known.output, tool: tool.name, idempotencyKey: key, recorded: true, durationMs: 0 };
     }
     const started = performance.now();
-    const output = await (circuits?.guard(tool) ?? tool).call(input, {
-      get signal() {
-        return limit.signal;
-      },
-      idempotencyKey: key,
-      runId: session.runId,
-      taskId: task.id,
-      recordSubAgent: (result) => session.submit({ type: 'record_subagent', taskId: task.id, result }),
-    });
+    const run = (traceContext?: Context) =>
+      (circuits?.guard(tool) ?? tool).call(input, {
+        get signal() {
+          return limit.signal;
+        },
+        idempotencyKey: key,
+        runId: session.runId,
+        taskId: task.id,
+        recordSubAgent: (result) => session.submit({ type: 'record_subagent', taskId: task.id, result }),
+        ...(traceContext === undefined ? {} : { traceContext }),
+      });
+    const output = await (tracer === undefined ? run() : tracer.toolCall(task.id, tool.name, key, run));
     const durationMs = performance.now() - started;
     const deferred = outcomes !== undefined && deferRecord === true && !limit.aborted;
     if (outcomes !== undefined && !deferred) outcomes.record(session, task.id, tool.name, key, output);

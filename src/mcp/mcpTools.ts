@@ -2,6 +2,7 @@ import type { CallToolResult, Tool as McpToolInfo } from '@modelcontextprotocol/
 import { z } from 'zod';
 import { ConfigError, ToolOutputError, ToolTimeoutError, TroupeError } from '../errors.js';
 import { defineTool, type Tool } from '../tools/defineTool.js';
+import { traceMeta } from '../tracing/traceMeta.js';
 import { McpConnection, type McpConnectionOptions, type McpServer } from './McpConnection.js';
 import { loadMcpSdk, type McpSdk } from './mcpSdk.js';
 
@@ -79,13 +80,17 @@ function toTool(connection: McpConnection, info: McpToolInfo, troupeName: string
     input: schemaOf(info.inputSchema, `Input of MCP tool \`${info.name}\``),
     ...(output === undefined ? {} : { output }),
     capabilities: ['mcp', `mcp:${connection.name}`],
-    run: async (args, { signal, idempotencyKey }) => {
+    run: async (args, { signal, idempotencyKey, traceContext }) => {
       let timeoutMs = 0;
       const result = await connection
         .use((client, timeout) => {
           timeoutMs = timeout;
           return client.callTool(
-            { name: info.name, arguments: args as Record<string, unknown>, _meta: { idempotencyKey } },
+            {
+              name: info.name,
+              arguments: args as Record<string, unknown>,
+              _meta: { idempotencyKey, ...traceMeta(traceContext) },
+            },
             undefined,
             { signal, timeout },
           );

@@ -156,5 +156,7 @@ export interface Model {
   readonly name: string;
   /** The server it is reached at, recorded on `run.started` (never a key); absent for offline models. */
   readonly baseURL?: string;
+  /** Who serves it, as OpenTelemetry's `gen_ai.provider.name` (e.g. `openai`). @default 'troupe' */
+  readonly provider?: string;
   complete(request: ModelRequest, options: ModelCallOptions): Promise<ModelReply>;
 }

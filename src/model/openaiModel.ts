@@ -136,6 +136,7 @@ export function openaiModel(options: OpenAIModelOptions = {}): Model {
   return {
     name: config.model,
     baseURL: config.baseURL ?? openaiBaseURL,
+    provider: 'openai',
     async complete(request, { signal, onAttempt, onToken }): Promise<ModelReply> {
       const what = `Model \`${config.model}\` (${request.purpose})`;
       const body = chatBody(request, settings);

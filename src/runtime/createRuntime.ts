@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type Context, context } from '@opentelemetry/api';
 import { defer, filter, from, type Observable, Subject, switchMap, takeWhile } from 'rxjs';
 import { type Actor, toPromise } from 'xstate';
 import { startMonitor } from '../../actors/monitor.js';
@@ -26,6 +27,7 @@ import { eventRedactor } from '../security/redactEvent.js';
 import { redactorFromOptions } from '../security/redactionOptions.js';
 import type { Tool } from '../tools/defineTool.js';
 import { OutcomeStore } from '../tools/outcomeStore.js';
+import { traceRun, tracingEnabled } from '../tracing/runTracing.js';
 import type { DashboardServer, ServeOptions } from '../ui/DashboardSource.js';
 import { failurePolicySchema, type ResolvedOptions, type RuntimeOptions, resolveOptions } from './options.js';
 import { type RunResult, resultOf } from './runResult.js';
@@ -167,13 +169,31 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const dashboards = new Set<DashboardServer>();
   const workers = new Set<Worker>();
 
-  function launch(session: RunSession, started: Promise<readonly TroupeEvent[]>, firstSeq: Promise<number>): RunHandle {
+  function launch(
+    session: RunSession,
+    started: Promise<readonly TroupeEvent[]>,
+    firstSeq: Promise<number>,
+    trace: { parent: Context; resumed: boolean },
+  ): RunHandle {
     // A log that refuses the first event fails `events$` for its subscribers; unwatched, it must not go unhandled.
     firstSeq.catch(() => undefined);
     let actor: Actor<typeof plannerMachine> | undefined;
     let cancelReason: string | undefined;
+    // Spans come from the run's events (from its first, so a resumed run is traced whole), and
+    // only when an OpenTelemetry SDK is registered.
+    const traced = tracingEnabled()
+      ? firstSeq.then((seq) =>
+          traceRun(log, seq, {
+            runId: session.runId,
+            parent: trace.parent,
+            provider: resolved.model.provider ?? 'troupe',
+            resumed: trace.resumed,
+          }),
+        )
+      : undefined;
     const finished = started
-      .then(() => {
+      .then(() => traced)
+      .then((tracer) => {
         if (isFinished(session.state)) return;
         // Cancelled before it began: record that, rather than start a planner that asks the model first.
         if (cancelReason !== undefined) {
@@ -198,6 +218,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           maxToolCalls: resolved.maxToolCalls,
           modelTimeoutMs: resolved.modelTimeoutMs,
           ...(swarm === undefined ? {} : { swarm }),
+          ...(tracer === undefined ? {} : { tracer }),
           onToken: (token) => tokens.next(token),
           ...(resolved.compaction === undefined ? {} : { compaction: resolved.compaction }),
           ...(resolved.inspect === undefined ? {} : { inspect: resolved.inspect }),
@@ -246,6 +267,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   /** Continues `runId` from the log, writing its events through `writeTo` (a lease's fenced view for workers). */
   async function resumeOn(runId: string, writeTo: EventLog): Promise<RunHandle> {
     ensureOpen();
+    const parent = context.active();
     const events = await log.read(runId);
     if (events.length === 0) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in the log`);
     const state = events.reduce(evolve, initialRunState(runId));
@@ -254,8 +276,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     outcomes.hydrate(runId, events);
     const session = new RunSession(writeTo, runId, state, redactEvents);
     const firstSeq = Promise.resolve((events[0] as TroupeEvent).seq);
-    if (isFinished(state)) return launch(session, Promise.resolve(events), firstSeq);
-    return launch(session, session.execute({ type: 'continue' }), firstSeq);
+    if (isFinished(state)) return launch(session, Promise.resolve(events), firstSeq, { parent, resumed: false });
+    return launch(session, session.execute({ type: 'continue' }), firstSeq, { parent, resumed: true });
   }
 
   function ensureOpen(): void {
@@ -283,6 +305,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         session,
         started,
         started.then((events) => (events[0] as TroupeEvent).seq),
+        { parent: context.active(), resumed: false },
       );
     },
     resume: (runId) => resumeOn(runId, log),

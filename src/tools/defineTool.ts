@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import { z } from 'zod';
 import { ConfigError, ToolInputError, ToolOutputError, TroupeError } from '../errors.js';
 import type { SubAgentRecord } from '../events/types.js';
@@ -12,6 +13,12 @@ export interface ToolContext {
   idempotencyKey: string;
   runId: string;
   taskId: string;
+  /**
+   * The OpenTelemetry context of this call's `execute_tool` span, when an SDK is registered: start
+   * your own spans under it (`tracer.startSpan(name, {}, traceContext)`) or inject it into outgoing
+   * requests (`propagation.inject`). It is also the active context while `run` executes.
+   */
+  traceContext?: Context;
   /** Records a sub-agent this tool dispatched in the run's log (`subagent.completed`), when run inside a run. */
   recordSubAgent?: (record: SubAgentRecord) => void;
 }

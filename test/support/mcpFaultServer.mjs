@@ -1,6 +1,7 @@
 // An MCP server over stdio that misbehaves on purpose, for troupe's fault tests.
 // FAULT_CLASH=1 advertises two tools whose names collide once prefixed; CRASH_MARKER names a
-// file: the first `crash` call creates it and kills the process, later calls succeed.
+// file: the first `crash` call creates it and kills the process, later calls succeed. `echo_meta`
+// answers with the request's `_meta` (idempotency key, trace context).
 import { existsSync, writeFileSync } from 'node:fs';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -15,6 +16,7 @@ const object = { type: 'object', properties: {} };
 const tools = [
   { name: 'crash', description: 'dies on its first call', inputSchema: object },
   { name: 'hang', description: 'never answers', inputSchema: object },
+  { name: 'echo_meta', description: "answers with the request's _meta as JSON", inputSchema: object },
   {
     name: 'bad_output',
     description: 'breaks its own output schema',
@@ -43,6 +45,8 @@ server.setRequestHandler(CallToolRequestSchema, async (request) => {
     }
     case 'hang':
       return new Promise(() => {});
+    case 'echo_meta':
+      return { content: [{ type: 'text', text: JSON.stringify(request.params._meta ?? {}) }] };
     case 'bad_output':
       return { content: [{ type: 'text', text: 'oops' }], structuredContent: { count: 'many' } };
     default:

@@ -1,0 +1,43 @@
+import { type Context, context, ProxyTracerProvider, trace } from '@opentelemetry/api';
+import { filter, takeWhile } from 'rxjs';
+import type { EventLog } from '../log/EventLog.js';
+import { RunTracer, type RunTracerOptions } from './RunTracer.js';
+
+const terminal = new Set(['run.completed', 'run.failed', 'run.cancelled']);
+
+/** The instrumentation scope troupe's spans carry. */
+export const tracerName = 'troupe';
+
+/**
+ * Whether an OpenTelemetry SDK is registered: without one, troupe creates no tracer, subscribes
+ * to nothing and wraps no call, so tracing costs one check per run.
+ */
+export function tracingEnabled(): boolean {
+  const provider = trace.getTracerProvider();
+  // The API's own provider forwards to an SDK once one registers; until then it has no delegate.
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer(tracerName) !== undefined;
+}
+
+/**
+ * Traces one run from the log: its events from `fromSeq` on (the run's first, so a resumed run's
+ * history is traced with its original times) feed a `RunTracer` until the run's last event.
+ * The subscription ends with the run's last event or the log. Returns undefined when no SDK is
+ * registered.
+ */
+export function traceRun(
+  log: EventLog,
+  fromSeq: number,
+  options: Omit<RunTracerOptions, 'parent'> & { parent?: Context },
+): RunTracer | undefined {
+  if (!tracingEnabled()) return undefined;
+  const tracer = new RunTracer(trace.getTracer(tracerName), { ...options, parent: options.parent ?? context.active() });
+  log
+    .subscribe(fromSeq)
+    .pipe(
+      filter((e) => e.runId === options.runId),
+      takeWhile((e) => !terminal.has(e.type), true),
+    )
+    // A log that fails ends the trace where it stands: the run itself reports the failure.
+    .subscribe({ next: (event) => tracer.observe(event), error: () => undefined });
+  return tracer;
+}
