@@ -1,6 +1,7 @@
 import type { TroupeEvent } from '../events/types.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
 import type { CircuitState, Metrics } from './metrics.js';
+import { OpenItems } from './OpenItems.js';
 import { RateWindow } from './RateWindow.js';
 
 /** An event read loosely: the Monitor must fold event types added after it was written. */
@@ -76,6 +77,10 @@ export class MetricsRecorder {
   private readonly completions = new RateWindow();
   private readonly runs = new Map<string, Map<string, TaskInfo>>();
   private readonly circuits = new Map<string, CircuitState>();
+  /** Questions asked and not answered, by task; a task that fails or a run that ends closes them. */
+  private readonly questions = new OpenItems();
+  /** Reviews requested and not decided, by review id; a run that ends closes them. */
+  private readonly reviews = new OpenItems();
   private readonly c = {
     events: 0,
     lastSeq: -1,
@@ -131,10 +136,12 @@ export class MetricsRecorder {
     else if (event.type === 'review.requested') {
       // A result waiting for a human holds no executor slot.
       c.reviewsRequested += 1;
+      if (typeof event.reviewId === 'string') this.reviews.add(event.runId, event.reviewId);
       if (typeof event.taskId === 'string') this.finish(event.runId, event.taskId, false);
     } else if (event.type === 'review.decided') {
       if (event.decision === 'approved') c.approved += 1;
       else c.rejected += 1;
+      if (typeof event.reviewId === 'string') this.reviews.delete(event.runId, event.reviewId);
     } else this.foldKnown(input);
   }
 
@@ -181,14 +188,17 @@ export class MetricsRecorder {
       }
       case 'task.failed':
         c.failed += 1;
+        this.questions.delete(event.runId, event.taskId);
         this.finish(event.runId, event.taskId, true);
         return;
       case 'task.clarification_requested':
         c.clarifications += 1;
+        this.questions.add(event.runId, event.taskId);
         this.finish(event.runId, event.taskId, false);
         return;
       case 'task.answered':
         c.answered += 1;
+        this.questions.delete(event.runId, event.taskId);
         return;
       case 'model.called':
         c.modelCalls += 1;
@@ -201,6 +211,8 @@ export class MetricsRecorder {
         else if (event.type === 'run.failed') c.runsFailed += 1;
         else c.runsCancelled += 1;
         this.endRun(event.runId);
+        this.questions.endRun(event.runId);
+        this.reviews.endRun(event.runId);
         return;
       default:
         return;
@@ -291,11 +303,11 @@ export class MetricsRecorder {
       circuits: Object.fromEntries(this.circuits),
       reviews: {
         requested: c.reviewsRequested,
-        pending: c.reviewsRequested - c.approved - c.rejected,
+        pending: this.reviews.size,
         approved: c.approved,
         rejected: c.rejected,
       },
-      clarifications: { requested: c.clarifications, pending: c.clarifications - c.answered, answered: c.answered },
+      clarifications: { requested: c.clarifications, pending: this.questions.size, answered: c.answered },
     };
   }
 }

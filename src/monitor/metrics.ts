@@ -60,6 +60,8 @@ export interface Metrics {
   cost: { totalUsd: number; byType: Record<string, number> };
   /** Circuit breakers by name. */
   circuits: Record<string, CircuitState>;
+  /** `pending`: requested, not decided, in runs still going. */
   reviews: { requested: number; pending: number; approved: number; rejected: number };
+  /** `pending`: asked, not answered, of tasks that neither failed nor belong to a run that ended. */
   clarifications: { requested: number; pending: number; answered: number };
 }

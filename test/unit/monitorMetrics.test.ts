@@ -154,6 +154,41 @@ describe('MetricsRecorder', () => {
   });
 });
 
+describe('what waits for a human', () => {
+  it('stops counting a question once its task failed, or its run ended, as the board does', () => {
+    const m = new MetricsRecorder();
+    m.fold(ev('run.started', { goal: 'g' }, 'q1'));
+    m.fold(
+      ev(
+        'plan.created',
+        {
+          attempt: 1,
+          tasks: ['ask', 'ask2'].map((id) => ({ id, description: id, kind: 'clarification', dependsOn: [] })),
+        },
+        'q1',
+      ),
+    );
+    m.fold(ev('task.clarification_requested', { taskId: 'ask', question: 'who?' }, 'q1'));
+    m.fold(ev('task.clarification_requested', { taskId: 'ask2', question: 'when?' }, 'q1'));
+    expect(m.snapshot().clarifications.pending).toBe(2);
+    m.fold(ev('task.failed', { taskId: 'ask', error: { code: 'TOOL_TIMEOUT', message: 'x' } }, 'q1'));
+    expect(m.snapshot().clarifications.pending).toBe(1);
+    m.fold(ev('run.cancelled', { reason: 'stop' }, 'q1'));
+    expect(m.snapshot().clarifications).toEqual({ requested: 2, pending: 0, answered: 0 });
+  });
+
+  it('counts a review as pending until it is decided or its run ended', () => {
+    const m = new MetricsRecorder();
+    m.fold(ev('run.started', { goal: 'g' }, 'v1'));
+    m.fold(ev('review.requested', { taskId: 'a', reviewId: 'r1', score: 0.8 }, 'v1'));
+    m.fold(ev('review.requested', { taskId: 'b', reviewId: 'r2', score: 0.8 }, 'v1'));
+    m.fold(ev('review.decided', { taskId: 'a', reviewId: 'r1', decision: 'approved' }, 'v1'));
+    expect(m.snapshot().reviews).toMatchObject({ pending: 1, approved: 1 });
+    m.fold(ev('run.failed', { error: { code: 'TOOL_FAILED', message: 'x' } }, 'v1'));
+    expect(m.snapshot().reviews.pending).toBe(0);
+  });
+});
+
 describe('LatencyHistogram', () => {
   it('gives percentiles within 5% of the exact ones (property)', () => {
     fc.assert(
