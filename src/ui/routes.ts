@@ -5,6 +5,7 @@ import { evolve } from '../run/evolve.js';
 import { initialRunState, type RunState } from '../run/state.js';
 import { appCss } from './assets/appCss.js';
 import { appJs } from './assets/appJs.js';
+import { faviconSvg } from './assets/favicon.js';
 import { indexHtml } from './assets/indexHtml.js';
 import type { DashboardSource } from './DashboardSource.js';
 import { streamEvents } from './eventStream.js';
@@ -12,6 +13,7 @@ import { HttpError, parseBody, readBody, requireToken, sendJson, sendText } from
 import { replayPacer } from './pacer.js';
 import { toPrometheus } from './prometheus.js';
 import { SseStream } from './sse.js';
+import { taskDetail } from './taskDetail.js';
 
 /** Limits and the token the routes enforce. */
 export interface RouteOptions {
@@ -73,15 +75,20 @@ function seqParam(url: URL, name: string): number | undefined {
   return n;
 }
 
-async function replay(source: DashboardSource, runId: string, untilSeq: number | undefined): Promise<RunState> {
-  const events = await source.log.read(runId);
-  if (events.length === 0) throw new HttpError(404, 'RUN_NOT_FOUND', `No run \`${runId}\` in the log`);
+async function replay(source: DashboardSource, runId: string, untilSeq: number | undefined) {
+  const all = await source.log.read(runId);
+  if (all.length === 0) throw new HttpError(404, 'RUN_NOT_FOUND', `No run \`${runId}\` in the log`);
   const state = initialRunState(runId);
-  for (const event of events) {
-    if (untilSeq !== undefined && event.seq > untilSeq) break;
-    evolve(state, event);
-  }
-  return state;
+  const events = untilSeq === undefined ? all : all.filter((event) => event.seq <= untilSeq);
+  for (const event of events) evolve(state, event);
+  return { state, events };
+}
+
+async function task(source: DashboardSource, runId: string, taskId: string, untilSeq: number | undefined) {
+  const { state, events } = await replay(source, runId, untilSeq);
+  const detail = taskDetail(state, events, taskId);
+  if (detail === undefined) throw new HttpError(404, 'TASK_NOT_FOUND', `No task \`${taskId}\` in run \`${runId}\``);
+  return detail;
 }
 
 function stream(req: IncomingMessage, res: ServerResponse, source: DashboardSource, url: URL, options: RouteOptions) {
@@ -167,6 +174,9 @@ export function createRoutes(source: DashboardSource, options: RouteOptions) {
         return sendText(res, 200, 'text/javascript', appJs);
       case '/assets/app.css':
         return sendText(res, 200, 'text/css', appCss);
+      case '/favicon.svg':
+      case '/favicon.ico':
+        return sendText(res, 200, 'image/svg+xml', faviconSvg);
       case '/healthz':
         return sendJson(res, 200, { status: 'ok' });
       case '/readyz': {
@@ -187,11 +197,15 @@ export function createRoutes(source: DashboardSource, options: RouteOptions) {
     }
     const [, api, runs, runId, what] = parts;
     if (api === 'api' && runs === 'runs' && runId !== undefined && parts.length === 5) {
-      if (what === 'state') return sendJson(res, 200, stateJson(await replay(source, runId, seqParam(url, 'until'))));
+      if (what === 'state')
+        return sendJson(res, 200, stateJson((await replay(source, runId, seqParam(url, 'until'))).state));
       if (what === 'events') {
         const events = await source.log.read(runId, seqParam(url, 'from') ?? 0);
         return sendJson(res, 200, events.slice(0, maxEventsPerPage));
       }
+    }
+    if (api === 'api' && runs === 'runs' && runId !== undefined && what === 'tasks' && parts.length === 6) {
+      return sendJson(res, 200, await task(source, runId, parts[5] as string, seqParam(url, 'until')));
     }
     throw new HttpError(404, 'NOT_FOUND', `No route GET ${url.pathname}`);
   }

@@ -93,7 +93,7 @@ describe('dashboard in a browser', () => {
       await card(page, 'planned', 'report').waitFor();
       await card(page, 'awaiting_review', 'draft').waitFor();
       await page.locator('[data-review] strong', { hasText: 'draft' }).waitFor();
-      await page.locator('[data-metric="Running"]').waitFor();
+      await page.locator('#metric-cards [data-metric="Running"]').waitFor();
       await page.locator('#graph [data-node="report"]').waitFor();
       await page.screenshot({ path: `${shots}/1-waiting.png`, fullPage: true });
 
@@ -119,7 +119,7 @@ describe('dashboard in a browser', () => {
       await page.mouse.down();
       await page.mouse.move(box.x + 1, box.y + box.height / 2, { steps: 10 });
       await page.mouse.up();
-      await page.locator('#mode >> text=replaying').waitFor();
+      await page.locator('#mode >> text=viewing the past').waitFor();
       await page.locator('#graph >> text=No plan yet').waitFor();
       expect(await page.locator('[data-column="completed"] .task').count()).toBe(0);
       await page.screenshot({ path: `${shots}/3-time-travel.png`, fullPage: true });

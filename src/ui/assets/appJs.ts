@@ -1,13 +1,19 @@
+import { drawerJs } from './drawerJs.js';
+import { figuresJs } from './figuresJs.js';
+import { timelineJs } from './timelineJs.js';
+
 /**
  * The dashboard's script, served as `/assets/app.js`: plain browser JavaScript, no framework
  * and no build step. It polls `/api/runs` and `/api/metrics`, streams the selected run's events
  * over SSE, asks the server for the state folded at any seq (the timeline), and sends answers
- * and review decisions with the token from the page's URL fragment (`/#<token>`).
+ * and review decisions with the token from the page's URL fragment (`/#<token>`). Figures,
+ * timeline and task drawer live in their own modules and share this script's scope.
  */
 export const appJs = `'use strict';
 (function () {
-  var statuses = ['planned', 'running', 'needs_clarification', 'awaiting_review', 'completed', 'failed'];
-  var titles = { planned: 'Planned', running: 'Running', needs_clarification: 'Needs clarification', awaiting_review: 'Awaiting review', completed: 'Completed', failed: 'Failed' };
+  var statuses = ['planned', 'running', 'needs_clarification', 'awaiting_review', 'completed', 'failed', 'stopped'];
+  var titles = { planned: 'Planned', running: 'Running', needs_clarification: 'Needs clarification', awaiting_review: 'Awaiting review', completed: 'Completed', failed: 'Failed', stopped: 'Stopped (run ended)' };
+  var finalStatuses = ['completed', 'failed', 'skipped'];
   var params = new URLSearchParams(location.search);
   // The token comes in the URL's fragment (never sent to a server, kept out of logs) and stays
   // in this tab's session storage; the address bar is cleaned at once.
@@ -16,7 +22,7 @@ export const appJs = `'use strict';
     sessionStorage.setItem('troupe-token', token);
     history.replaceState(null, '', location.pathname + location.search);
   }
-  var view = { runId: params.get('run'), events: [], live: true, until: null, source: null, state: null, caps: {}, pendingRefresh: false };
+  var view = { runId: params.get('run'), events: [], live: true, until: null, source: null, state: null, caps: {}, pendingRefresh: false, taskFilter: '', drawer: null };
   var $ = function (id) { return document.getElementById(id); };
 
   function h(tag, attrs, children) {
@@ -50,26 +56,7 @@ export const appJs = `'use strict';
   }
   function fmt(n, digits) { return typeof n === 'number' ? n.toFixed(digits === undefined ? 0 : digits) : '–'; }
 
-  function renderMetrics(m) {
-    var kinds = Object.keys(m.latency.byKind);
-    var lat = kinds.map(function (k) { var s = m.latency.byKind[k]; return k + ' ' + fmt(s.p50, 1) + '/' + fmt(s.p95, 1) + '/' + fmt(s.p99, 1); }).join(' · ');
-    var errors = Object.keys(m.errors.byCode).map(function (c) { return c + ' ' + m.errors.byCode[c]; }).join(' · ');
-    var cards = [
-      ['Tasks/s', fmt(m.tasks.perSecond, 1)], ['Running', m.tasks.running], ['Queued', m.tasks.queued],
-      ['Completed', m.tasks.completed], ['Failed', m.tasks.failed], ['Retries', m.tasks.retries],
-      ['Utilisation', m.executor.utilisation === null ? '–' : fmt(m.executor.utilisation * 100) + '%'],
-      ['p50/p95/p99 ms', lat || '–'], ['Errors', errors || 'none'],
-      ['Tokens in/out', m.model.inputTokens + ' / ' + m.model.outputTokens], ['Cost', '$' + fmt(m.cost.totalUsd, 4)],
-      ['Reviews pending', m.reviews.pending], ['Questions open', m.clarifications.pending]
-    ];
-    $('metric-cards').replaceChildren.apply($('metric-cards'), cards.map(function (c) {
-      var wide = String(c[1]).length > 14 ? ' wide' : '';
-      return h('div', { class: 'card' + wide, 'data-metric': c[0] }, [h('div', { class: 'k', text: c[0] }), h('div', { class: 'v', text: String(c[1]) })]);
-    }));
-    var names = Object.keys(m.circuits);
-    $('circuits').textContent = names.length === 0 ? '' : 'Circuits: ' + names.map(function (n) { return n + ' ' + m.circuits[n]; }).join(' · ');
-  }
-
+${figuresJs}
   function renderRuns(runs) {
     var select = $('run-select');
     var next = runs.map(function (r) { return r.runId + ':' + r.status; }).join(',');
@@ -83,30 +70,43 @@ export const appJs = `'use strict';
     if (view.runId) select.value = view.runId;
   }
 
-  function renderBoard(state) {
+  function runEnded(state) { return ['completed', 'failed', 'cancelled'].indexOf(state.status) >= 0; }
+  // A run that ended leaves its unfinished tasks stopped: no question or review of it is open.
+  function shownTasks(state) {
+    var ended = runEnded(state);
+    return state.tasks.map(function (t) {
+      return Object.assign({}, t, { shown: ended && finalStatuses.indexOf(t.status) < 0 ? 'stopped' : t.status });
+    });
+  }
+
+  function renderBoard(tasks) {
     var board = $('board');
-    board.replaceChildren.apply(board, statuses.map(function (status) {
-      var tasks = state.tasks.filter(function (t) { return t.status === status; });
-      var shown = tasks.slice(0, 200).map(function (t) {
-        return h('div', { class: 'task', 'data-task-id': t.id, 'data-status': t.status }, [
+    var columns = statuses.filter(function (s) { return s !== 'stopped' || tasks.some(function (t) { return t.shown === s; }); });
+    tasks.forEach(function (t) { if (columns.indexOf(t.shown) < 0) columns.push(t.shown); });
+    board.replaceChildren.apply(board, columns.map(function (status) {
+      var list = tasks.filter(function (t) { return t.shown === status; });
+      var shown = list.slice(0, 200).map(function (t) {
+        return h('div', { class: 'task', 'data-task-id': t.id, 'data-status': t.status, 'data-open-task': t.id, role: 'button', tabindex: '0', title: 'Open ' + t.id }, [
           h('div', { class: 'id', text: t.id }),
           h('div', { class: 'meta', text: t.kind + (t.tool ? ' · ' + t.tool : '') + ' · attempt ' + t.attempts }),
           h('div', { text: t.description.slice(0, 120) })
         ]);
       });
-      if (tasks.length > 200) shown.push(h('div', { class: 'empty', text: '+' + (tasks.length - 200) + ' more' }));
-      return h('div', { class: 'column', 'data-column': status }, [h('h3', { text: titles[status] + ' (' + tasks.length + ')' })].concat(shown));
+      if (list.length > 200) shown.push(h('div', { class: 'empty', text: '+' + (list.length - 200) + ' more' }));
+      return h('div', { class: 'column', 'data-column': status }, [h('h3', { text: (titles[status] || status) + ' (' + list.length + ')' })].concat(shown));
     }));
   }
 
-  function renderClarifications(state) {
-    var open = state.tasks.filter(function (t) { return t.status === 'needs_clarification'; });
+  function renderClarifications(tasks) {
+    var open = tasks.filter(function (t) { return t.shown === 'needs_clarification'; });
     var box = $('clarifications');
     if (open.length === 0) return box.replaceChildren(h('p', { class: 'empty', text: 'No question waiting.' }));
     box.replaceChildren.apply(box, open.map(function (t) {
       var text = h('textarea', { 'aria-label': 'Answer to ' + t.id, maxlength: '10000' });
       var button = h('button', { type: 'button', text: 'Answer' });
       button.disabled = !view.live || !view.caps.answer;
+      text.disabled = !view.live;
+      if (!view.live) text.placeholder = 'Viewing the past: go live to answer';
       button.addEventListener('click', function () {
         post('/api/runs/' + encodeURIComponent(view.runId) + '/tasks/' + encodeURIComponent(t.id) + '/answer', { text: text.value })
           .then(function () { notice('Answered ' + t.id); }, function (e) { notice(e.message); });
@@ -117,7 +117,10 @@ export const appJs = `'use strict';
 
   function pendingReviews() {
     var open = {};
+    if (view.state && runEnded(view.state)) return [];
+    var at = view.live ? Infinity : view.until;
     view.events.forEach(function (e) {
+      if (e.seq > at) return;
       if (e.type === 'review.requested') open[e.reviewId] = e;
       else if (e.type === 'review.decided') delete open[e.reviewId];
     });
@@ -178,7 +181,7 @@ export const appJs = `'use strict';
       });
     });
     state.tasks.forEach(function (t) {
-      var g = svg('g', { 'data-node': t.id, 'data-status': t.status });
+      var g = svg('g', { 'data-node': t.id, 'data-status': t.status, 'data-open-task': t.id });
       g.appendChild(svg('rect', { x: pos[t.id].x, y: pos[t.id].y, width: 140, height: 28, fill: colors[t.status] || '#ccc' }));
       g.appendChild(svg('text', { x: pos[t.id].x + 6, y: pos[t.id].y + 18, text: t.id.slice(0, 20) }));
       root.appendChild(g);
@@ -186,25 +189,8 @@ export const appJs = `'use strict';
     box.replaceChildren(root);
   }
 
-  function renderTimeline() {
-    var slider = $('timeline');
-    var events = view.events;
-    var first = events.length ? events[0].seq : 0, last = events.length ? events[events.length - 1].seq : 0;
-    slider.min = String(first);
-    slider.max = String(last);
-    if (view.live) slider.value = String(last);
-    var at = view.live ? last : view.until;
-    $('timeline-label').textContent = 'seq ' + at + ' / ' + last;
-    $('mode').textContent = view.live ? 'live' : 'replaying seq ' + at;
-    $('mode').className = 'badge ' + (view.live ? 'live' : 'past');
-    var shown = events.slice(-150);
-    $('events').replaceChildren.apply($('events'), shown.map(function (e) {
-      var what = e.taskId ? e.type + ' ' + e.taskId : e.type;
-      if (e.error) what += ' ' + e.error.code;
-      return h('li', { value: String(e.seq), class: e.seq > at ? 'future' : '', 'data-seq': String(e.seq), text: what });
-    }));
-  }
-
+${timelineJs}
+${drawerJs}
   function render() {
     var s = view.state;
     if (!s) return;
@@ -212,8 +198,11 @@ export const appJs = `'use strict';
     $('run-status').setAttribute('data-status', s.status);
     $('goal').textContent = s.goal;
     $('answer').textContent = s.answer || (s.error ? s.error.code + ': ' + s.error.message : '');
-    renderBoard(s);
-    renderClarifications(s);
+    var tasks = shownTasks(s);
+    renderRunFigures(s, tasks);
+    renderBoard(tasks);
+    renderClarifications(tasks);
+    renderTaskFilter(s);
     renderReviews();
     renderGraph(s);
     renderTimeline();
@@ -230,6 +219,7 @@ export const appJs = `'use strict';
         if (runId !== view.runId) return;
         view.state = state;
         render();
+        if (view.drawer) loadDrawer();
       }, function (e) { view.pendingRefresh = false; notice(e.message); });
     }, 150);
   }
@@ -248,6 +238,8 @@ export const appJs = `'use strict';
     view.events = [];
     view.live = true;
     view.state = null;
+    view.taskFilter = '';
+    closeDrawer();
     loadEvents(runId, 0).then(function () {
       var from = view.events.length ? view.events[view.events.length - 1].seq + 1 : 0;
       var source = new EventSource('/api/stream?runId=' + encodeURIComponent(runId) + '&from=' + from);
@@ -273,6 +265,11 @@ export const appJs = `'use strict';
     refresh();
   });
   $('go-live').addEventListener('click', function () { view.live = true; view.until = null; refresh(); });
+  $('timeline-task').addEventListener('change', function (e) { view.taskFilter = e.target.value; renderTimeline(); });
+  document.addEventListener('keydown', function (e) {
+    var target = e.target.closest ? e.target.closest('.task[data-open-task]') : null;
+    if (target && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); openDrawer(target.getAttribute('data-open-task')); }
+  });
 
   function poll() {
     getJson('/api/runs').then(renderRuns, function (e) { notice(e.message); });

@@ -8,6 +8,7 @@ export const indexHtml = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>troupe dashboard</title>
+<link rel="icon" type="image/svg+xml" href="/favicon.svg">
 <link rel="stylesheet" href="/assets/app.css">
 </head>
 <body>
@@ -19,9 +20,8 @@ export const indexHtml = `<!doctype html>
   <span id="notice" role="status"></span>
 </header>
 <main>
-  <section id="metrics" aria-label="Metrics"><h2>Metrics</h2><div id="metric-cards" class="cards"></div>
-    <div id="circuits"></div></section>
-  <section id="goal-section"><h2>Goal</h2><p id="goal"></p><p id="answer"></p></section>
+  <section id="goal-section"><h2>Goal</h2><p id="goal"></p><h2>Answer</h2><p id="answer"></p></section>
+  <section id="run-figures" aria-label="This run"><h2>This run</h2><div id="run-cards" class="cards"></div></section>
   <section aria-label="Task board"><h2>Tasks</h2><div id="board" class="board"></div></section>
   <section aria-label="Clarifications"><h2>Open clarifications</h2><div id="clarifications"></div></section>
   <section aria-label="Reviews"><h2>Review queue</h2><div id="reviews"></div></section>
@@ -31,10 +31,18 @@ export const indexHtml = `<!doctype html>
       <input id="timeline" type="range" min="0" max="0" value="0" aria-label="Replay the run up to event">
       <span id="timeline-label">seq 0</span>
       <button id="go-live" type="button">Live</button>
+      <label>Task <select id="timeline-task" aria-label="Show the events of one task"><option value="">All tasks</option></select></label>
     </div>
     <ol id="events" class="events"></ol>
   </section>
+  <section id="metrics" aria-label="All runs"><h2>All runs <small>every run the Monitor has seen in this log</small></h2>
+    <div id="metric-cards" class="cards"></div><div id="circuits"></div></section>
 </main>
+<aside id="drawer" aria-label="Task details" hidden>
+  <header><h2 id="drawer-title"></h2><span id="drawer-status" class="badge"></span>
+    <button id="drawer-close" type="button" aria-label="Close the task details">Close</button></header>
+  <div id="drawer-body"></div>
+</aside>
 <script src="/assets/app.js"></script>
 </body>
 </html>
