@@ -184,7 +184,7 @@ describe('OpenTelemetry spans of a run', () => {
     await new Promise((r) => setTimeout(r, 5));
     const [doneA] = await crashed.execute({
       type: 'executor',
-      report: { type: 'succeeded', taskId: 'a', output: 3, durationMs: 4 },
+      report: { type: 'completed', taskId: 'a', output: 3, durationMs: 4 },
     });
     await crashed.execute({ type: 'executor', report: { type: 'started', taskId: 'b', attempt: 1 } });
     await new Promise((r) => setTimeout(r, 5));
