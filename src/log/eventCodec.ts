@@ -13,6 +13,9 @@ export const eventVersion = 2;
 
 const knownTypes: ReadonlySet<string> = new Set(troupeEventSchema.options.map((o) => o.shape.type.value));
 
+/** Whether `type` names a troupe event. */
+export const isEventType = (type: string): boolean => knownTypes.has(type);
+
 /**
  * The stored body of an event (format `eventVersion`): its JSON without the fields a row keeps
  * in columns. Every durable log stores events through this, so they all read each other's

@@ -20,8 +20,9 @@ import {
   verifyRow,
 } from './sqliteRows.js';
 import { summaries } from './sqliteSummaries.js';
+import { lossNotice, walLoss } from './walLoss.js';
 import { inspectWal } from './walTail.js';
-import { acquireWriterLock, type WriterLock } from './writerLock.js';
+import { acquireWriterLock, type WriterLock, writerIsLive } from './writerLock.js';
 
 /** Options of `sqliteLog`. */
 export interface SqliteLogOptions {
@@ -46,6 +47,9 @@ export interface SqliteLog extends EventLog {
   /** What opening the log had to say (a repaired torn write), in order. */
   readonly notices: readonly string[];
 }
+
+const endsRun = (event: TroupeEvent) =>
+  event.type === 'run.completed' || event.type === 'run.failed' || event.type === 'run.cancelled';
 
 /** Rows fetched per query while a subscription replays, so listeners may append in between. */
 const replayChunk = 1024;
@@ -127,13 +131,9 @@ export function sqliteLog(path: string, options: SqliteLogOptions = {}): SqliteL
       lock = acquireWriterLock(file, options.lockTimeoutMs ?? 0);
     }
     checkHeader(file);
-    // Only the writer may judge the WAL's tail: a reader could see a commit still in progress.
-    const torn = readOnly ? undefined : inspectWal(`${file}-wal`);
-    if (torn !== undefined && torn.tornBytes > 0) {
-      notice(
-        `${file}: repaired a torn last write (${torn.reason}): ${torn.tornBytes} byte(s) of the WAL after offset ${torn.committedEnd} held no whole transaction and were discarded; the log ends at its last whole event`,
-      );
-    }
+    // A reader judges the WAL's tail like the writer, unless a writer is live: it could then
+    // see a commit still in progress.
+    const torn = readOnly && writerIsLive(file) ? undefined : inspectWal(`${file}-wal`);
     db = new (sqliteDriver())(file, { readonly: readOnly, fileMustExist: readOnly, timeout: 5_000 });
     if (!readOnly) db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
@@ -142,6 +142,9 @@ export function sqliteLog(path: string, options: SqliteLogOptions = {}): SqliteL
       | EventRow
       | undefined;
     if (last !== undefined) verifyRow(file, last, runNames(db)(last[4]));
+    if (torn !== undefined && torn.tornBytes > 0) {
+      notice(lossNotice(file, torn, walLoss(torn.lost, last?.[0] ?? -1), runNames(db)));
+    }
   } catch (err) {
     const error = isCorruption(err) ? corruptionError(db, file, err) : err;
     db?.close();
@@ -172,7 +175,12 @@ function openLog(
   let closed = false;
   const rows = readOnly ? undefined : eventRows(db);
   const writer = new GroupCommit<TroupeEvent>({
-    commit: (batch) => guard(() => rows?.store(batch)),
+    commit: (batch) =>
+      guard(() => {
+        rows?.store(batch);
+        // A run that ended is copied into the main file at once, so losing the WAL cannot take it.
+        if (batch.some(endsRun)) db.pragma('wal_checkpoint(PASSIVE)');
+      }),
     committed: (batch) => {
       for (const event of batch) appended.next(event);
     },
@@ -279,6 +287,7 @@ function openLog(
       closed = true;
       try {
         writer.flush();
+        if (!readOnly) db.pragma('wal_checkpoint(TRUNCATE)');
       } finally {
         appended.complete();
         db.close();

@@ -8,6 +8,19 @@ export interface WalTail {
   tornBytes: number;
   /** Why those bytes are not a whole transaction. */
   reason?: 'partial frame' | 'bad checksum' | 'no commit frame' | 'bad header';
+  /**
+   * The page images SQLite discards, in WAL order: each whole frame of the current generation
+   * after `committedEnd`. `committed` frames precede a commit frame (by its header), so their
+   * transaction had been acknowledged before the damage; the others were an unfinished commit.
+   */
+  lost: LostPage[];
+}
+
+/** One page image the WAL held beyond what SQLite keeps. */
+export interface LostPage {
+  page: number;
+  image: Buffer;
+  committed: boolean;
 }
 
 const headerSize = 32;
@@ -63,7 +76,7 @@ export function inspectWal(file: string): WalTail | undefined {
   }
   if (size === 0) return undefined;
   const buf = readAll(file, size);
-  if (buf.length < headerSize) return { committedEnd: 0, tornBytes: buf.length, reason: 'bad header' };
+  if (buf.length < headerSize) return { committedEnd: 0, tornBytes: buf.length, reason: 'bad header', lost: [] };
   const magic = buf.readUInt32BE(0);
   const pageSize = buf.readUInt32BE(8);
   const sums: [number, number] = [0, 0];
@@ -76,7 +89,7 @@ export function inspectWal(file: string): WalTail | undefined {
     sums[0] !== buf.readUInt32BE(24) ||
     sums[1] !== buf.readUInt32BE(28)
   ) {
-    return { committedEnd: 0, tornBytes: buf.length, reason: 'bad header' };
+    return { committedEnd: 0, tornBytes: buf.length, reason: 'bad header', lost: [] };
   }
   const salt1 = buf.readUInt32BE(16);
   const salt2 = buf.readUInt32BE(20);
@@ -100,9 +113,28 @@ export function inspectWal(file: string): WalTail | undefined {
     if (buf.readUInt32BE(offset - frameSize + 4) !== 0) committedEnd = offset;
   }
   if (reason === undefined && offset > committedEnd) reason = 'no commit frame';
-  if (reason === undefined) return { committedEnd, tornBytes: 0 };
-  // Count the uncommitted frames of the current generation and the damaged one, not stale
-  // frames of an older generation that may lie beyond them.
-  const end = reason === 'partial frame' ? buf.length : reason === 'bad checksum' ? offset + frameSize : offset;
-  return { committedEnd, tornBytes: end - committedEnd, reason };
+  if (reason === undefined) return { committedEnd, tornBytes: 0, lost: [] };
+  // SQLite's recovery stops at the first frame that fails: every frame of the current generation
+  // after it is dropped too, whole transactions included. Stale frames of an older generation
+  // (other salts) that may lie beyond are normal leftovers, not counted.
+  const lost: LostPage[] = [];
+  let end = committedEnd;
+  for (let at = committedEnd; at + frameSize <= buf.length; at += frameSize) {
+    if (buf.readUInt32BE(at + 8) !== salt1 || buf.readUInt32BE(at + 12) !== salt2) break;
+    lost.push({
+      page: buf.readUInt32BE(at),
+      image: buf.subarray(at + frameHeaderSize, at + frameSize),
+      committed: buf.readUInt32BE(at + 4) !== 0,
+    });
+    end = at + frameSize;
+  }
+  if (reason === 'partial frame') end = buf.length;
+  // A frame is committed when a commit frame follows it (or is it).
+  let committed = false;
+  for (let i = lost.length - 1; i >= 0; i--) {
+    const frame = lost[i] as LostPage;
+    committed ||= frame.committed;
+    frame.committed = committed;
+  }
+  return { committedEnd, tornBytes: end - committedEnd, reason, lost };
 }

@@ -50,3 +50,17 @@ export function acquireWriterLock(file: string, timeoutMs = 0): WriterLock {
     },
   };
 }
+
+/**
+ * Whether another connection holds the writer lock of the log at `file` right now. Takes and
+ * drops the lock to find out; a lock that cannot be made (a read-only directory) means no
+ * writer can be live either.
+ */
+export function writerIsLive(file: string): boolean {
+  try {
+    acquireWriterLock(file, 0).release();
+    return false;
+  } catch (err) {
+    return ((err as { cause?: { code?: string } }).cause?.code ?? '').startsWith('SQLITE_BUSY');
+  }
+}
