@@ -22,6 +22,7 @@ import {
 import { summaries } from './sqliteSummaries.js';
 import { lossNotice, walLoss } from './walLoss.js';
 import { inspectWal } from './walTail.js';
+import { openReadOnly } from './readOnlyOpen.js';
 import { acquireWriterLock, type WriterLock, writerIsLive } from './writerLock.js';
 
 /** Options of `sqliteLog`. */
@@ -124,6 +125,7 @@ export function sqliteLog(path: string, options: SqliteLogOptions = {}): SqliteL
   };
 
   let lock: WriterLock | undefined;
+  let snapshot: (() => void) | undefined;
   let db: Database.Database | undefined;
   try {
     if (!readOnly) {
@@ -134,7 +136,13 @@ export function sqliteLog(path: string, options: SqliteLogOptions = {}): SqliteL
     // A reader judges the WAL's tail like the writer, unless a writer is live: it could then
     // see a commit still in progress.
     const torn = readOnly && writerIsLive(file) ? undefined : inspectWal(`${file}-wal`);
-    db = new (sqliteDriver())(file, { readonly: readOnly, fileMustExist: readOnly, timeout: 5_000 });
+    if (readOnly) {
+      const opened = openReadOnly(file, notice);
+      db = opened.db;
+      snapshot = opened.release;
+    } else {
+      db = new (sqliteDriver())(file, { timeout: 5_000 });
+    }
     if (!readOnly) db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     migrate(db, file, readOnly);
@@ -149,16 +157,21 @@ export function sqliteLog(path: string, options: SqliteLogOptions = {}): SqliteL
     const error = isCorruption(err) ? corruptionError(db, file, err) : err;
     db?.close();
     lock?.release();
+    snapshot?.();
     throw error;
   }
-  return openLog(db, file, readOnly, lock, notices, options);
+  const release = () => {
+    lock?.release();
+    snapshot?.();
+  };
+  return openLog(db, file, readOnly, release, notices, options);
 }
 
 function openLog(
   db: Database.Database,
   file: string,
   readOnly: boolean,
-  lock: WriterLock | undefined,
+  release: () => void,
   notices: readonly string[],
   options: SqliteLogOptions,
 ): SqliteLog {
@@ -291,7 +304,7 @@ function openLog(
       } finally {
         appended.complete();
         db.close();
-        lock?.release();
+        release();
       }
       return Promise.resolve();
     },
