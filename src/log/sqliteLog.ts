@@ -7,6 +7,7 @@ import type { TroupeEvent, UnsequencedEvent } from '../events/types.js';
 import type { EventLog } from './EventLog.js';
 import { checkEvents } from './eventCheck.js';
 import { GroupCommit } from './groupCommit.js';
+import { openReadOnly } from './readOnlyOpen.js';
 import { sqliteDriver } from './sqliteDriver.js';
 import { eventRows } from './sqliteEventRows.js';
 import { migrate } from './sqliteMigrations.js';
@@ -20,10 +21,9 @@ import {
   verifyRow,
 } from './sqliteRows.js';
 import { summaries } from './sqliteSummaries.js';
-import { lossNotice, walLoss } from './walLoss.js';
+import { lossNotice, missingNotice, walLoss } from './walLoss.js';
 import { inspectWal } from './walTail.js';
-import { openReadOnly } from './readOnlyOpen.js';
-import { acquireWriterLock, type WriterLock, writerIsLive } from './writerLock.js';
+import { acquireWriterLock, peekWriter, type WriterLock } from './writerLock.js';
 
 /** Options of `sqliteLog`. */
 export interface SqliteLogOptions {
@@ -135,7 +135,9 @@ export function sqliteLog(path: string, options: SqliteLogOptions = {}): SqliteL
     checkHeader(file);
     // A reader judges the WAL's tail like the writer, unless a writer is live: it could then
     // see a commit still in progress.
-    const torn = readOnly && writerIsLive(file) ? undefined : inspectWal(`${file}-wal`);
+    const peek = readOnly ? peekWriter(file) : undefined;
+    const torn = peek?.live === true ? undefined : inspectWal(`${file}-wal`);
+    const previous = lock?.previous ?? peek?.previous;
     if (readOnly) {
       const opened = openReadOnly(file, notice);
       db = opened.db;
@@ -152,6 +154,8 @@ export function sqliteLog(path: string, options: SqliteLogOptions = {}): SqliteL
     if (last !== undefined) verifyRow(file, last, runNames(db)(last[4]));
     if (torn !== undefined && torn.tornBytes > 0) {
       notice(lossNotice(file, torn, walLoss(torn.lost, last?.[0] ?? -1), runNames(db)));
+    } else if (previous !== undefined && !previous.clean && previous.lastSeq > (last?.[0] ?? -1)) {
+      notice(missingNotice(file, last?.[0] ?? -1, previous.lastSeq));
     }
   } catch (err) {
     const error = isCorruption(err) ? corruptionError(db, file, err) : err;
@@ -160,18 +164,20 @@ export function sqliteLog(path: string, options: SqliteLogOptions = {}): SqliteL
     snapshot?.();
     throw error;
   }
-  const release = () => {
-    lock?.release();
+  const release = (clean: boolean) => {
+    if (clean) lock?.closeClean();
+    else lock?.release();
     snapshot?.();
   };
-  return openLog(db, file, readOnly, release, notices, options);
+  return openLog(db, file, readOnly, release, lock, notices, options);
 }
 
 function openLog(
   db: Database.Database,
   file: string,
   readOnly: boolean,
-  release: () => void,
+  release: (clean: boolean) => void,
+  lock: WriterLock | undefined,
   notices: readonly string[],
   options: SqliteLogOptions,
 ): SqliteLog {
@@ -191,6 +197,7 @@ function openLog(
     commit: (batch) =>
       guard(() => {
         rows?.store(batch);
+        lock?.acknowledged((batch[batch.length - 1] as TroupeEvent).seq);
         // A run that ended is copied into the main file at once, so losing the WAL cannot take it.
         if (batch.some(endsRun)) db.pragma('wal_checkpoint(PASSIVE)');
       }),
@@ -298,13 +305,15 @@ function openLog(
     close() {
       if (closed) return Promise.resolve();
       closed = true;
+      let clean = false;
       try {
         writer.flush();
         if (!readOnly) db.pragma('wal_checkpoint(TRUNCATE)');
+        clean = true;
       } finally {
         appended.complete();
         db.close();
-        release();
+        release(clean);
       }
       return Promise.resolve();
     },

@@ -139,3 +139,13 @@ export function lossNotice(file: string, tail: WalTail, loss: WalLoss, runName: 
   });
   return `${file}: the WAL is damaged (${tail.reason}) at byte ${tail.committedEnd}, and SQLite keeps nothing after it: ${acknowledged.length} acknowledged event(s) (${seqRange(acknowledged)}) are lost, of run(s) ${runs.join(', ')}${dropped}; ${bytes}`;
 }
+
+/**
+ * The notice for acknowledged events the log no longer holds although its WAL shows no damage:
+ * the WAL was deleted or replaced after a writer stopped without closing the log.
+ */
+export function missingNotice(file: string, lastSeq: number, acknowledgedSeq: number): string {
+  const missing = acknowledgedSeq - lastSeq;
+  const range = missing === 1 ? `seq ${acknowledgedSeq}` : `seq ${lastSeq + 1}–${acknowledgedSeq}`;
+  return `${file}: ${missing} acknowledged event(s) (${range}) are missing: the log's WAL (${file}-wal) was deleted or replaced after its last writer stopped without closing it, and they cannot be recovered; the WAL is part of the database — keep it with the file`;
+}

@@ -55,7 +55,12 @@ describe('a read-only log', () => {
     const runs = troupe('runs', '--log', file, '--json');
     expect(runs.stderr).not.toContain('Error');
     expect(runs.status).toBe(0);
-    expect(runs.stdout.trim().split('\n').map((line) => JSON.parse(line).runId)).toEqual(['done', 'going']);
+    expect(
+      runs.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).runId),
+    ).toEqual(['done', 'going']);
     const replay = troupe('replay', 'done', '--log', file, '--json');
     expect(replay.status).toBe(0);
     expect(replay.stdout).toContain('completed');

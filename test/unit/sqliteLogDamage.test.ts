@@ -89,3 +89,42 @@ describe('a damaged WAL is reported for what it loses', () => {
     await reader.close();
   });
 });
+
+describe('a deleted WAL is detected', () => {
+  it('names the acknowledged events missing when the WAL of a writer that stopped is gone', async () => {
+    const live = tmp.file('live.db');
+    const log = sqliteLog(live, quiet);
+    await log.append([draftEvent('r1'), ...completions('r1', 9)]);
+    await log.append([draftEvent('done'), draftEvent('done', { type: 'run.completed', answer: 'ok' })]);
+    await log.append(completions('r1', 5, 9));
+    // A crash, then the WAL deleted: the main file and the lock file are left.
+    copyFileSync(live, tmp.file('lost.db'));
+    copyFileSync(`${live}-lock`, tmp.file('lost.db-lock'));
+    await log.close();
+    const notices: string[] = [];
+    const reader = sqliteLog(tmp.file('lost.db'), { readOnly: true, onNotice: (m) => notices.push(m) });
+    expect((await reader.runs()).map((r) => [r.runId, r.status, r.events])).toEqual([
+      ['r1', 'running', 10],
+      ['done', 'completed', 2],
+    ]);
+    await reader.close();
+    const writer = sqliteLog(tmp.file('lost.db'), { onNotice: (m) => notices.push(m) });
+    await writer.close();
+    expect(notices).toHaveLength(2);
+    for (const notice of notices) {
+      expect(notice).toContain('5 acknowledged event(s) (seq 12–16) are missing');
+      expect(notice).toContain('WAL is part of the database');
+    }
+  });
+
+  it('says nothing when the log was closed and its WAL removed with it', async () => {
+    const log = sqliteLog(tmp.file(), quiet);
+    await log.append([draftEvent('r1'), ...completions('r1', 9)]);
+    await log.close();
+    const notices: string[] = [];
+    const again = sqliteLog(tmp.file(), { onNotice: (m) => notices.push(m) });
+    expect(await again.read('r1')).toHaveLength(10);
+    await again.close();
+    expect(notices).toEqual([]);
+  });
+});
