@@ -113,7 +113,8 @@ export const builtinSecretRules: readonly RedactionRule[] = [
     'URL_TOKEN',
     '=',
     '[?&]',
-    '(?<=[?&](?:token|access_token|refresh_token|id_token|api_key|apikey|key|secret|client_secret|password|sig|signature|auth)=)(?!\\[REDACTED_)[^&#\\s"\'<>]{4,}',
+    // Presigned AWS/GCS URLs carry a session token and a signature as `X-Amz-*` / `X-Goog-*`.
+    '(?<=[?&](?:token|access_token|refresh_token|id_token|api_key|apikey|key|secret|client_secret|password|sig|signature|auth|x-(?:amz|goog)-(?:signature|security-token))=)(?!\\[REDACTED_)[^&#\\s"\'<>]{4,}',
     'gi',
   ),
   rule(

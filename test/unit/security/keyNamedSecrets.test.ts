@@ -68,6 +68,18 @@ describe('AWS credentials in text', () => {
   });
 });
 
+describe('presigned URLs', () => {
+  it('take out the session token and the signature, keeping the rest of the URL', () => {
+    const token = `IQoJb3JpZ2luX2VjEJr${'a1B2'.repeat(20)}%2F%2B`;
+    const url = `https://bucket.s3.amazonaws.com/report.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Security-Token=${token}&X-Amz-Signature=${'0f'.repeat(32)}&X-Amz-Expires=300`;
+    const out = createRedactor().text(url);
+    expect(out).toBe(
+      'https://bucket.s3.amazonaws.com/report.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Security-Token=[REDACTED_URL_TOKEN]&X-Amz-Signature=[REDACTED_URL_TOKEN]&X-Amz-Expires=300',
+    );
+    expect(createRedactor().text('?X-Goog-Signature=abcdef0123')).toBe('?X-Goog-Signature=[REDACTED_URL_TOKEN]');
+  });
+});
+
 describe('custom patterns and values never weaken a built-in format', () => {
   it('a 12-digit pattern leaves a Slack token replaced whole', () => {
     const rules = compileRules([{ kind: 'ACCOUNT_ID', pattern: /\d{12}/ }], 'patterns');
