@@ -53,6 +53,7 @@ export {
   OCCConflict,
   PlanReferenceError,
   PlanValidationError,
+  ToolCallLimitError,
   ToolInputError,
   ToolOutputError,
   ToolTimeoutError,
@@ -119,7 +120,10 @@ export type {
   SummarizeRequest,
   SynthesizeRequest,
   TaskResult,
+  ToolCallRequest,
+  ToolCallResult,
   ToolSpec,
+  ToolTurn,
 } from './model/Model.js';
 export type { ModelFromEnvOptions } from './model/modelFromEnv.js';
 export { loadEnv, openaiModelFromEnv } from './model/modelFromEnv.js';
@@ -130,9 +134,17 @@ export type { OpenAIModelOptions } from './model/openaiModel.js';
 export { openaiModel } from './model/openaiModel.js';
 export type { ModelPrice, PriceTable } from './model/pricing.js';
 export { costOf, defaultPrices, priceOf } from './model/pricing.js';
-export type { Script, ScriptedPlan, ScriptedProcessResult, ScriptedTask } from './model/scriptedModel.js';
+export type {
+  Script,
+  ScriptedPlan,
+  ScriptedProcessResult,
+  ScriptedTask,
+  ScriptedToolCall,
+} from './model/scriptedModel.js';
 // Models
 export { scriptedModel } from './model/scriptedModel.js';
+export type { CallPlace, RecordedTurn, ToolLoopOptions } from './model/toolLoop.js';
+export { defaultMaxToolCalls, toolLoop } from './model/toolLoop.js';
 export type { LatencySummary } from './monitor/histogram.js';
 export { bucketBoundsSeconds } from './monitor/histogram.js';
 export { MetricsRecorder } from './monitor/MetricsRecorder.js';

@@ -33,6 +33,7 @@ describe('every TypeScript block of the README', () => {
           checkJs: true,
           declaration: false,
           sourceMap: false,
+          inlineSources: false,
         },
         include: ['*.ts', '*.js'],
       }),
