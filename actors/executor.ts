@@ -1,3 +1,4 @@
+import { context } from '@opentelemetry/api';
 import { fromCallback, type InspectionEvent, type Observer } from 'xstate';
 import type { ExecutorMachineEvent, PoolEvent } from '../machines/executor.js';
 import type { ReviewDraft, TaskRecorders } from '../machines/task.js';
@@ -150,7 +151,10 @@ export function fromTaskPool(deps: ExecutorDeps) {
       return { kind: 'ok', output: call.output, durationMs: call.durationMs, call };
     }
     const started = performance.now();
-    const reply = await processStep(deps, task, limit.signal).catch((err: unknown) => {
+    // Traced, the step runs in its task's span: the model's HTTP calls and the tools it calls nest there.
+    const step = () => processStep(deps, task, limit.signal);
+    const traced = deps.tracer === undefined ? step() : context.with(deps.tracer.contextFor(task.id), step);
+    const reply = await traced.catch((err: unknown) => {
       // Name the model, as planning does, rather than recording a foreign error as UNKNOWN.
       if (err instanceof TroupeError) throw err;
       const message = err instanceof Error ? err.message : String(err);

@@ -101,7 +101,8 @@ async function finishedRun() {
         { id: 'write', description: 'Write it up', kind: 'processing', dependsOn: ['double'] },
       ],
     }),
-    process: () => 'line one\nline two',
+    process: (_task, request) =>
+      request.turns?.length ? 'line one\nline two' : { toolCalls: [{ name: 'add', arguments: { x: 20, y: 22 } }] },
     synthesize: () => 'First line\nSecond line',
   });
   const runtime = createRuntime({
@@ -164,7 +165,9 @@ describe('the dashboard as a place to work', () => {
       await card(page, 'completed', 'write').click();
       await page.locator('#drawer-title', { hasText: 'write' }).waitFor();
       expect(await page.locator('[data-part="output"]').textContent()).toBe('line one\nline two');
-      await page.locator('[data-section="calls"] li', { hasText: 'model.called' }).waitFor();
+      await page.locator('[data-section="calls"] li', { hasText: 'model.called' }).first().waitFor();
+      await page.locator('[data-section="calls"] li', { hasText: 'tool.called · add' }).waitFor();
+      await page.locator('[data-section="calls"] li', { hasText: '42' }).waitFor();
       await page.screenshot({ path: `${shots}/2-drawer-processing.png`, fullPage: true });
       await page.locator('#drawer-close').click();
       await page.locator('#drawer').waitFor({ state: 'hidden' });

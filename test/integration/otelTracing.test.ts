@@ -153,6 +153,26 @@ describe('OpenTelemetry spans of a run', () => {
     await runtime.close();
   });
 
+  it("traces the tools a processing step calls under the step's task span", async () => {
+    const { tool } = adder();
+    const stepModel = scriptedModel({
+      plan: () => ({ tasks: [{ id: 'think', description: 'think with tools', kind: 'processing' }] }),
+      process: (_task, request) =>
+        request.turns?.length ? 'thought' : { toolCalls: [{ name: 'add', arguments: { x: 1, y: 1 } }] },
+    });
+    const runtime = createRuntime({ log: memoryLog(), model: stepModel, tools: [tool], retry: fastRetry });
+    expect((await runtime.run('think').result).status).toBe('completed');
+    const task = named('invoke_agent think');
+    const call = named('execute_tool add');
+    expect(parentOf(call)).toBe(task.spanContext().spanId);
+    expect(call.attributes).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'add' });
+    expect(spans().filter((s) => s.name === 'chat scripted' && parentOf(s) === task.spanContext().spanId)).toHaveLength(
+      2,
+    );
+    expectCoherentTree(named('invoke_workflow troupe'));
+    await runtime.close();
+  });
+
   it('marks failed tasks and runs as errors with error.type', async () => {
     const failing = defineTool({
       name: 'add',
