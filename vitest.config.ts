@@ -9,7 +9,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/pgGlobalSetup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Tests wait for states, never for time; these limits only catch a hang, and are wide enough
+    // for a loaded 2-core machine, where a fresh CLI process alone can take seconds to start.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });
