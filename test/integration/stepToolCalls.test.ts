@@ -300,6 +300,33 @@ describe('the bounds of a tool-calling step', () => {
     expect(result?.ok === false && result.error.code).toBe('BUDGET_EXCEEDED');
   });
 
+  it('puts a turn’s calls through the tool’s bulkhead (toolLimits), like tool_call tasks', async () => {
+    let running = 0;
+    let peak = 0;
+    const slow = defineTool({
+      name: 'trends',
+      description: 'slow',
+      input: z.object({ region: z.string() }),
+      run: async () => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        running -= 1;
+        return 'ok';
+      },
+    });
+    const regions = ['eu', 'us', 'uk', 'jp'];
+    const { handle } = start(
+      (request) =>
+        turnsOf(request).length === 0
+          ? { toolCalls: regions.map((region) => ({ name: 'trends', arguments: { region } })) }
+          : `${turnsOf(request)[0]?.results.filter((r) => r.ok).length} ok`,
+      { tools: [slow], toolLimits: { trends: { maxConcurrent: 2 } } },
+    );
+    expect((await handle.result).answer).toBe('4 ok');
+    expect(peak).toBe(2);
+  });
+
   it('bounds every call by the step’s deadline: a hung tool times the step out', async () => {
     const hung = defineTool({
       name: 'trends',
