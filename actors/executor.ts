@@ -13,11 +13,13 @@ import type { RunCircuits } from '../src/policies/runCircuits.js';
 import { type ExecutorReport, isReady, nextStep, releasedBy } from '../src/run/decide.js';
 import type { RunSession } from '../src/run/RunSession.js';
 import type { TaskState } from '../src/run/state.js';
+import { taskInput } from '../src/run/taskInput.js';
 import type { Tool } from '../src/tools/defineTool.js';
 import type { OutcomeStore } from '../src/tools/outcomeStore.js';
 import type { RunTracer } from '../src/tracing/RunTracer.js';
 import { type Deadline, Deadlines, sleep } from '../src/util/abort.js';
 import { backoffDelay, isRetryable } from '../src/util/backoff.js';
+import type { Reviser } from './replanner.js';
 import { failureReport, swarmSteps } from './swarmSteps.js';
 import { startTask, type TaskLife } from './taskLifecycle.js';
 import { type ToolCallResult, toolCaller } from './toolCall.js';
@@ -52,6 +54,8 @@ export interface ExecutorDeps {
   onToken?: (token: ModelToken) => void;
   /** The Judge, budget and global state; absent, results complete as soon as an attempt succeeds. */
   swarm?: SwarmDeps;
+  /** Revises the rest of the plan past failed tasks (`onTaskFailure: 'replan'`); the Planner supplies it. */
+  revise?: Reviser;
   /** Recorded tool outcomes: a call whose key already succeeded returns its output, not run again. */
   outcomes?: OutcomeStore;
   /** Tool calls one processing step may make in all its turns. @default 20 */
@@ -121,7 +125,31 @@ export function fromTaskPool(deps: ExecutorDeps) {
   const { session, model, tools, concurrency, taskTimeoutMs, retry, swarm } = deps;
   // Also applies reviews recorded for a resumed run that no longer has a Judge configured.
   const steps = swarmSteps(swarm ?? { maxConflicts: 10 }, session);
-  const recorders = taskRecorders(session);
+  // Inputs resolved from references when a task first starts, recorded in its `task.started`;
+  // a reference that cannot be resolved fails the task's first attempt instead.
+  const resolved = new Map<string, unknown>();
+  const refused = new Map<string, unknown>();
+  function prepare(task: TaskState): void {
+    try {
+      const prepared = taskInput(
+        session.state,
+        task,
+        task.kind === 'tool_call' ? tools.get(task.tool ?? '') : undefined,
+      );
+      if (prepared.resolved) resolved.set(task.id, prepared.input);
+    } catch (err) {
+      refused.set(task.id, err);
+    }
+  }
+  const recorders: TaskRecorders = {
+    ...taskRecorders(session),
+    recordStarted: (p) => {
+      const input = resolved.get(p.taskId);
+      resolved.delete(p.taskId);
+      const report = { type: 'started' as const, ...p, ...(input === undefined ? {} : { input }) };
+      session.submit({ type: 'executor', report });
+    },
+  };
   const callTool = toolCaller({
     session,
     tools,
@@ -134,6 +162,11 @@ export function fromTaskPool(deps: ExecutorDeps) {
     backoffDelay({ initialMs: retry.initialDelayMs, maxMs: retry.maxDelayMs }, attempt);
 
   async function perform(task: TaskState, limit: Deadline): Promise<Outcome> {
+    if (refused.has(task.id)) {
+      const refusal = refused.get(task.id);
+      refused.delete(task.id);
+      throw refusal;
+    }
     if (task.kind === 'clarification') {
       if (task.answer === undefined) return { kind: 'clarify', question: questionOf(task) };
       return { kind: 'ok', output: task.answer, durationMs: 0 };
@@ -193,7 +226,38 @@ export function fromTaskPool(deps: ExecutorDeps) {
         );
       } else if (next.kind === 'fail') {
         finish({ type: 'FAILED', error: next.error });
+      } else if (next.kind === 'replan') {
+        replan(next.failed);
       }
+    }
+
+    let replanning = false;
+    /** Asks the Planner to revise the plan past the failed tasks, then scans the revised plan. */
+    function replan(failed: readonly string[]): void {
+      if (replanning) return;
+      const { revise } = deps;
+      if (revise === undefined) {
+        finish({ type: 'FAILED', error: { code: 'INVALID_STATE', message: 'No reviser to replan with' } });
+        return;
+      }
+      replanning = true;
+      const reason = failed
+        .map((id) => {
+          const error = session.state.tasks.get(id)?.error;
+          return `Task \`${id}\` failed: ${error?.code ?? 'TOOL_FAILED'}: ${error?.message ?? 'unknown error'}`;
+        })
+        .join('; ');
+      revise(reason, controller.signal).then(
+        () => {
+          replanning = false;
+          scan = session.state.tasks.values();
+          scanning = true;
+          pump();
+        },
+        (err: unknown) => {
+          if (!controller.signal.aborted) finish({ type: 'FAILED', error: toErrorInfo(err) });
+        },
+      );
     }
 
     function nextReady(): string | undefined {
@@ -287,7 +351,9 @@ export function fromTaskPool(deps: ExecutorDeps) {
         await steps.afterReview(life, task, delayMs, controller.signal);
         if (!(await follow(life, taskId, delayMs))) return;
       } else {
-        life.send({ type: life.in('NeedsClarification') ? 'ANSWER' : 'START' });
+        const answered = life.in('NeedsClarification');
+        if (!answered) prepare(task);
+        life.send({ type: answered ? 'ANSWER' : 'START' });
       }
       for (;;) {
         await session.durable();

@@ -2,16 +2,16 @@ import { type Actor, createActor, fromPromise, type InspectionEvent, type Observ
 import { z } from 'zod';
 import { executorMachine } from '../machines/executor.js';
 import { plannerMachine } from '../machines/planner.js';
-import { ModelOutputError, PlanValidationError, ToolTimeoutError, TroupeError, toErrorInfo } from '../src/errors.js';
-import { callModel } from '../src/model/callModel.js';
+import { ModelOutputError, PlanValidationError, toErrorInfo } from '../src/errors.js';
 import { createCompactor } from '../src/model/compaction.js';
-import type { ModelReply, ModelRequest } from '../src/model/Model.js';
+import type { ModelRequest } from '../src/model/Model.js';
 import { synthesisRequest } from '../src/model/modelSteps.js';
 import { planMessages } from '../src/model/prompts.js';
 import { parsePlan, planOutputSchema } from '../src/run/parsePlan.js';
 import { toolSpecs } from '../src/tools/stepTools.js';
-import { deadline, raceAbort } from '../src/util/abort.js';
+import { askModel } from './askModel.js';
 import { type ExecutorDeps, fromTaskPool } from './executor.js';
+import { createReviser } from './replanner.js';
 
 /** What a run's Planner needs. */
 export interface PlannerDeps extends ExecutorDeps {
@@ -40,31 +40,7 @@ export function startPlanner(deps: PlannerDeps): Actor<typeof plannerMachine> {
     deps.compaction === undefined ? undefined : createCompactor(session, model, deps.compaction, onToken);
   const steps = { ...deps, ...(compactor === undefined ? {} : { compactor }) };
 
-  async function ask(request: ModelRequest, signal: AbortSignal): Promise<ModelReply> {
-    const limit = deadline(
-      signal,
-      modelTimeoutMs,
-      () => new ToolTimeoutError(`Model \`${model.name}\` (${request.purpose})`, modelTimeoutMs),
-    );
-    try {
-      const call = callModel(session, model, request, {
-        signal: limit.signal,
-        ...(onToken === undefined ? {} : { onToken }),
-      });
-      return (await raceAbort(call, limit.signal)).reply;
-    } catch (err) {
-      if (err instanceof TroupeError) throw err;
-      throw new TroupeError(
-        'MODEL_FAILED',
-        `Model \`${model.name}\` failed while asked to ${request.purpose}: ${(err as Error).message ?? String(err)}`,
-        {
-          cause: err,
-        },
-      );
-    } finally {
-      limit.dispose();
-    }
-  }
+  const ask = (request: ModelRequest, signal: AbortSignal) => askModel(deps, request, signal);
 
   const plan = fromPromise<void>(async ({ signal }) => {
     const specs = toolSpecs(tools.values());
@@ -113,7 +89,7 @@ export function startPlanner(deps: PlannerDeps): Actor<typeof plannerMachine> {
     actors: {
       plan,
       synthesize,
-      execute: executorMachine.provide({ actors: { pool: fromTaskPool(steps) } }),
+      execute: executorMachine.provide({ actors: { pool: fromTaskPool({ ...steps, revise: createReviser(steps) }) } }),
     },
     actions: {
       recordFailure: (_, { error }) => session.submit({ type: 'fail', error }),

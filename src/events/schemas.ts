@@ -106,6 +106,8 @@ const eventSchemas = [
     attempt: z.number().int().positive(),
     error: errorInfoSchema,
     output: z.string(),
+    /** Set when a revision of a running plan was refused: the revision it was asked as. */
+    revision: z.number().int().positive().optional(),
   }),
   z.object({
     ...envelope,

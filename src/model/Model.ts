@@ -41,6 +41,22 @@ export interface PlanRequest extends RequestBase {
   output: OutputSchema;
   attempt: number;
   feedback?: string;
+  /** Set when the model is asked to revise a running plan rather than make the first one. */
+  revision?: RevisionContext;
+}
+
+/** What a model revising a running plan is told: why, and where every task stands. */
+export interface RevisionContext {
+  reason: string;
+  tasks: readonly {
+    id: string;
+    description: string;
+    kind: PlannedTask['kind'];
+    status: string;
+    dependsOn: readonly string[];
+    output?: unknown;
+    error?: { code: string; message: string };
+  }[];
 }
 
 /** A function call a model asked for, as it wrote it. */

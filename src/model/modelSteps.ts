@@ -153,7 +153,11 @@ export async function processStep(deps: ModelStepDeps, task: TaskState, signal: 
  */
 export async function synthesisRequest(deps: ModelStepDeps, signal: AbortSignal): Promise<SynthesizeRequest> {
   const { goal } = deps.session.state;
-  const results = [...deps.session.state.tasks.keys()].map((id) => resultOf(deps.session, id));
+  // A run that went on past failed or skipped tasks answers from what completed.
+  const results: TaskResult[] = [];
+  for (const task of deps.session.state.tasks.values()) {
+    if (task.status === 'completed') results.push(resultOf(deps.session, task.id));
+  }
   const build: PromptBuilder = (visible, summary) => withSummary(synthesizeMessages(goal, visible), summary);
   const fitted = await fitContext(deps, results, build, signal);
   return {

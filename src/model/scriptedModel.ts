@@ -11,8 +11,8 @@ import type {
   TaskResult,
 } from './Model.js';
 
-/** A plan as a scripted model returns it: an object (sent as JSON) or raw text (sent as is). */
-export type ScriptedPlan = { tasks: readonly ScriptedTask[] } | string;
+/** A plan (or, when `request.revision` is set, a revision with `drop`) as a scripted model returns it: an object (sent as JSON) or raw text (sent as is). */
+export type ScriptedPlan = { tasks: readonly ScriptedTask[]; drop?: readonly string[] } | string;
 
 /** A task in a scripted plan; `dependsOn` defaults to none. */
 export interface ScriptedTask {

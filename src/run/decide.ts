@@ -70,6 +70,7 @@ export type PlannerCommand =
   | { type: 'plan'; attempt: number; tasks: readonly PlannedTask[] }
   | { type: 'reject_plan'; attempt: number; error: RecordedError; output: string }
   | { type: 'revise'; reason: string; tasks: readonly PlannedTask[]; dropped: readonly string[] }
+  | { type: 'reject_revision'; attempt: number; error: RecordedError; output: string }
   | { type: 'executor'; report: ExecutorReport }
   | { type: 'answer'; taskId: string; answer: string }
   | ReviewCommand
@@ -217,6 +218,11 @@ export function decide(state: RunState, command: PlannerCommand): EventDraft[] {
       return [
         { type: 'plan.rejected', attempt: command.attempt, error: command.error, output: command.output, causationId },
       ];
+    case 'reject_revision': {
+      if (state.status !== 'running') throw invalid(state, `cannot reject a revision while ${state.status}`);
+      const { attempt, error, output } = command;
+      return [{ type: 'plan.rejected', attempt, error, output, revision: state.revisions + 1, causationId }];
+    }
     case 'revise':
       if (state.status !== 'running') throw invalid(state, `cannot revise the plan while ${state.status}`);
       return [

@@ -51,7 +51,7 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
       foldRevision(state, event);
       return state;
     case 'plan.rejected':
-      state.planAttempts = event.attempt;
+      if (event.revision === undefined) state.planAttempts = event.attempt;
       return state;
     case 'plan.created': {
       state.planAttempts = event.attempt;

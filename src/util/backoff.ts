@@ -1,6 +1,6 @@
 /**
  * Error codes that would fail the same way on every attempt: bad or unsafe input, a cancelled
- * run, bad configuration, a closed log, a refused spend, a step over its tool-call limit. The one list every retry (tasks,
+ * run, bad configuration, a closed log, a refused spend, a step over its tool-call limit, a plan reference that resolves to nothing. The one list every retry (tasks,
  * `retryBackoff`) consults, and the errors a circuit breaker does not blame on its target.
  */
 export const nonRetryableCodes: ReadonlySet<string> = new Set([
@@ -11,6 +11,7 @@ export const nonRetryableCodes: ReadonlySet<string> = new Set([
   'LOG_CLOSED',
   'BUDGET_EXCEEDED',
   'TOOL_CALL_LIMIT',
+  'REFERENCE_UNRESOLVED',
 ]);
 
 /**
