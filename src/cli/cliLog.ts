@@ -12,7 +12,8 @@ import { type SqliteLog, type SqliteLogOptions, sqliteLog } from '../log/sqliteL
  */
 export function openCliLog(file: string, options: SqliteLogOptions): SqliteLog {
   try {
-    return sqliteLog(file, options);
+    // Notices (a repaired write, a read-only file read from a snapshot) are the CLI's to tell, not Node warnings.
+    return sqliteLog(file, { onNotice: (message) => process.stderr.write(`troupe: ${message}\n`), ...options });
   } catch (err) {
     if (err instanceof TroupeError) throw err;
     const what = options.readOnly === true ? 'readable' : 'writable';

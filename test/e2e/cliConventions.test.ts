@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -92,5 +92,25 @@ describe('troupe CLI conventions', () => {
     expect(err?.code).toBe(1);
     expect(err?.stderr).toContain(join(blocker, 'sub'));
     expect(err?.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('lists the runs of a log it may only read', async () => {
+    // Root writes anything: the check runs as `nobody` then, on a copy it owns only for reading.
+    const asRoot = process.getuid?.() === 0;
+    const dir = tmp.file('readonly');
+    mkdirSync(dir);
+    const file = join(dir, 'events.db');
+    await exec(process.execPath, [cli, 'run', goal, '--log', file]);
+    for (const name of [dir, file]) {
+      if (asRoot) chownSync(name, 0, 0);
+      chmodSync(name, name === dir ? 0o555 : 0o444);
+    }
+    chmodSync(tmp.dir, 0o755);
+    const { stdout } = await exec(process.execPath, [cli, 'runs', '--log', file], {
+      cwd: dir,
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    });
+    expect(stdout).toContain('completed');
+    expect(stdout).toContain(goal);
   });
 });
