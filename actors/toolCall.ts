@@ -1,10 +1,11 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReviewDraft } from '../machines/task.js';
 import { TroupeError } from '../src/errors.js';
+import type { SubAgentRecord } from '../src/events/types.js';
 import type { RunCircuits } from '../src/policies/runCircuits.js';
 import type { RunSession } from '../src/run/RunSession.js';
 import type { TaskState } from '../src/run/state.js';
-import type { Tool } from '../src/tools/defineTool.js';
+import type { Tool, ToolContext } from '../src/tools/defineTool.js';
 import { idempotencyKey } from '../src/tools/idempotencyKey.js';
 import type { OutcomeStore } from '../src/tools/outcomeStore.js';
 import type { RunTracer } from '../src/tracing/RunTracer.js';
@@ -46,6 +47,36 @@ export interface ToolCallRequest {
   deferRecord?: boolean;
 }
 
+/** A tool's context; its signal is made only if the tool reads it, and `recordSubAgent` works destructured. */
+class CallContext implements ToolContext {
+  readonly runId: string;
+  readonly taskId: string;
+  readonly idempotencyKey: string;
+  readonly recordSubAgent: (record: SubAgentRecord) => void;
+  private readonly limit: Pick<Deadline, 'signal'>;
+
+  readonly traceContext?: Context;
+
+  constructor(
+    session: RunSession,
+    taskId: string,
+    key: string,
+    limit: Pick<Deadline, 'signal'>,
+    traceContext: Context | undefined,
+  ) {
+    if (traceContext !== undefined) this.traceContext = traceContext;
+    this.runId = session.runId;
+    this.taskId = taskId;
+    this.idempotencyKey = key;
+    this.limit = limit;
+    this.recordSubAgent = (result) => session.submit({ type: 'record_subagent', taskId, result });
+  }
+
+  get signal(): AbortSignal {
+    return this.limit.signal;
+  }
+}
+
 /** How a tool call ended: its output (recorded now, earlier, or left to the caller), or a spend to review first. */
 export type ToolCallResult =
   | {
@@ -81,22 +112,14 @@ export function toolCaller(deps: ToolCallDeps): (request: ToolCallRequest) => Pr
     if (hold !== undefined) return { kind: 'hold', review: hold };
     const scope = callId === undefined ? task.id : `${task.id}\u0000${callId}`;
     const key = idempotencyKey(session.runId, scope, tool.name, input);
-    const known = await outcomes?.lookup(session.runId, key);
+    const known =
+      outcomes?.mayHave(session.runId, key) === true ? await outcomes.lookup(session.runId, key) : undefined;
     if (known !== undefined) {
       return { kind: 'ok', output: known.output, tool: tool.name, idempotencyKey: key, recorded: true, durationMs: 0 };
     }
     const started = performance.now();
     const run = (traceContext?: Context) =>
-      (circuits?.guard(tool) ?? tool).call(input, {
-        get signal() {
-          return limit.signal;
-        },
-        idempotencyKey: key,
-        runId: session.runId,
-        taskId: task.id,
-        recordSubAgent: (result) => session.submit({ type: 'record_subagent', taskId: task.id, result }),
-        ...(traceContext === undefined ? {} : { traceContext }),
-      });
+      (circuits?.guard(tool) ?? tool).call(input, new CallContext(session, task.id, key, limit, traceContext));
     const output = await (tracer === undefined ? run() : tracer.toolCall(task.id, tool.name, key, run));
     const durationMs = performance.now() - started;
     const deferred = outcomes !== undefined && deferRecord === true && !limit.aborted;

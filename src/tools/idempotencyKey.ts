@@ -1,4 +1,10 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+// One-shot `crypto.hash` (Node ≥ 20.12) is about twice as fast as a Hash object; older Node 20 lacks it.
+const sha256 =
+  typeof crypto.hash === 'function'
+    ? (text: string) => crypto.hash('sha256', text, 'hex')
+    : (text: string) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** JSON with object keys sorted, so equal values always serialise alike. */
 export function stableStringify(value: unknown): string {
@@ -22,5 +28,5 @@ export function stableStringify(value: unknown): string {
  * // => true
  */
 export function idempotencyKey(...parts: readonly unknown[]): string {
-  return createHash('sha256').update(stableStringify(parts)).digest('hex').slice(0, 32);
+  return sha256(stableStringify(parts)).slice(0, 32);
 }

@@ -67,6 +67,14 @@ export class OutcomeStore {
     }
   }
 
+  /**
+   * Whether the call with `idempotencyKey` in run `runId` may have a recorded outcome: `false`
+   * means `lookup` would find none, so a first call skips it (and its promise) altogether.
+   */
+  mayHave(runId: string, idempotencyKey: string): boolean {
+    return this.cache.has(idempotencyKey) || this.keys.get(runId)?.has(idempotencyKey) === true;
+  }
+
   /** The recorded outcome of the call with `idempotencyKey` in run `runId`, if it ever succeeded. */
   async lookup(runId: string, idempotencyKey: string): Promise<RecordedOutcome | undefined> {
     const hot = this.cache.get(idempotencyKey);
