@@ -418,6 +418,8 @@ export function fromTaskPool(deps: ExecutorDeps) {
 
     return () => {
       finished = true;
+      // A drained pool has nothing left to stop: no error to make, no signal to abort.
+      if (active.size === 0 && waiting.size === 0) return;
       const error = { code: 'RUN_CANCELLED', message: 'The run stopped before the task finished' };
       const reason = new TroupeError('RUN_CANCELLED', error.message);
       controller.abort(reason);
