@@ -187,9 +187,11 @@ export class PgWriter {
     let outcome: Awaited<ReturnType<typeof storeBatch>>;
     try {
       client = await this.options.pool.connect();
-      await client.query('BEGIN');
+      // Unfenced events go in with one statement, atomic on its own; fences need a transaction.
+      const fenced = batch.some((p) => p.fence !== undefined);
+      if (fenced) await client.query('BEGIN');
       outcome = await storeBatch(client, batch);
-      await client.query('COMMIT');
+      if (fenced) await client.query('COMMIT');
       client.release();
     } catch (err) {
       await client?.query('ROLLBACK').catch(() => undefined);
