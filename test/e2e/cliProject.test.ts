@@ -120,7 +120,8 @@ describe('troupe with a project file, .env and TROUPE_* settings', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as TroupeEvent);
-    expect(lines.find((e) => e.type === 'tool.succeeded')).toMatchObject({ tool: 'countWords', output: { words: 3 } });
+    expect(lines.find((e) => e.type === 'plan.created')).toMatchObject({ tasks: [{ tool: 'countWords' }] });
+    expect(lines.find((e) => e.type === 'task.completed')).toMatchObject({ taskId: 'count', output: { words: 3 } });
     expect(lines.at(-1)).toMatchObject({ type: 'run.completed', answer: 'Final answer from project-model' });
     // The starter's `log` setting places the log; every command finds it without --log.
     const runs = await exec(process.execPath, [cli, 'runs', '--json'], { cwd: dir, env: bare });
