@@ -111,8 +111,11 @@ describe('worker processes sharing runs through PostgreSQL', () => {
       expect(Number(seqs.rows[0]?.n)).toBe(Number(seqs.rows[0]?.top) + 1);
       const ledger = await db.query<{ key: string }>('SELECT key FROM ledger');
       expect(ledger.rowCount).toBe(ids.length * 2);
-      const recorded = await db.query<{ body: string }>("SELECT body FROM troupe_events WHERE type = 'tool.succeeded'");
-      const keys = recorded.rows.map((r) => (JSON.parse(r.body) as { idempotencyKey: string }).idempotencyKey);
+      // Whichever event records a call's outcome names its idempotency key.
+      const recorded = await db.query<{ body: string }>(
+        'SELECT body FROM troupe_events WHERE body LIKE \'%"idempotencyKey"%\'',
+      );
+      const keys = recorded.rows.flatMap((r) => [...r.body.matchAll(/"idempotencyKey":"([^"]+)"/g)].map((m) => m[1]));
       expect(new Set(keys)).toEqual(new Set(ledger.rows.map((r) => r.key)));
       expect(keys).toHaveLength(ids.length * 2);
       const survivors = workers.filter((w) => w !== victim);
