@@ -1,5 +1,10 @@
+import { resolve } from 'node:path';
 import { ConfigError, TroupeError } from '../errors.js';
+import type { EventLog } from '../log/EventLog.js';
+import { describeTarget } from '../log/postgres/pgErrors.js';
+import { postgresLog } from '../log/postgres/postgresLog.js';
 import { type SqliteLog, type SqliteLogOptions, sqliteLog } from '../log/sqliteLog.js';
+import type { CliProject } from './project.js';
 
 /**
  * Opens the CLI's SQLite event log. Whatever the file system refuses (a directory that cannot be
@@ -25,4 +30,39 @@ export function openCliLog(file: string, options: SqliteLogOptions): SqliteLog {
       { cause: err },
     );
   }
+}
+
+/** How a command opens its project's log. */
+export interface ProjectLogOptions {
+  /** Open a SQLite log read-only (a PostgreSQL log is shared by design: readers and writers alike). */
+  readOnly?: boolean;
+  /** How long a SQLite writer waits for another writer's lock, in ms. */
+  lockTimeoutMs?: number;
+  /** Where notices go. @default stderr, prefixed `troupe:` */
+  onNotice?: (message: string) => void;
+}
+
+/** The log a command names in what it prints: the SQLite file, or the server without its password. */
+export function logWhere(project: CliProject): string {
+  return project.databaseUrl === undefined ? resolve(project.logFile) : describeTarget(project.databaseUrl);
+}
+
+/**
+ * Opens the project's event log: PostgreSQL when `--database-url` / `TROUPE_DATABASE_URL`
+ * names a server (connecting lazily: an unreachable server fails the first read or append
+ * with `LOG_UNAVAILABLE`), else the SQLite file as `openCliLog` does.
+ *
+ * @example
+ * const log = openProjectLog(project, { readOnly: true });
+ * await log.runs();
+ * // => the runs of the database or file the project names
+ */
+export function openProjectLog(project: CliProject, options: ProjectLogOptions = {}): EventLog {
+  const onNotice = options.onNotice ?? ((message: string) => process.stderr.write(`troupe: ${message}\n`));
+  if (project.databaseUrl !== undefined) return postgresLog(project.databaseUrl, { onNotice });
+  return openCliLog(project.logFile, {
+    onNotice,
+    ...(options.readOnly === undefined ? {} : { readOnly: options.readOnly }),
+    ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+  });
 }

@@ -4,7 +4,7 @@ import type { Model } from '../model/Model.js';
 import { createRuntime, type Runtime } from '../runtime/createRuntime.js';
 import { defineTool, type Tool } from '../tools/defineTool.js';
 import { sleep } from '../util/abort.js';
-import { openCliLog } from './cliLog.js';
+import { openProjectLog } from './cliLog.js';
 import type { CliProject } from './project.js';
 
 /** What `troupe run` and `troupe resume` run on. */
@@ -37,7 +37,7 @@ function withLatency(tools: readonly Tool[], latencyMs: number): Tool[] {
 
 /**
  * The runtime behind the CLI: the project's settings, tools (the demo's platform stand-ins when
- * it gives none), Judge, budget and limits, on its durable SQLite log, so a run the process lost
+ * it gives none), Judge, budget and limits, on its durable log (SQLite, or PostgreSQL with `--database-url`), so a run the process lost
  * (Ctrl-C, crash, `kill -9`) continues with `troupe resume`. Log notices (a repaired torn write)
  * go to stderr. `--concurrency` wins over the settings.
  *
@@ -49,11 +49,8 @@ function withLatency(tools: readonly Tool[], latencyMs: number): Tool[] {
 export function cliRuntime(project: CliProject, options: CliRuntimeOptions): Runtime {
   const latencyMs = options.latencyMs ?? 0;
   const { code } = project;
-  const log = openCliLog(project.logFile, {
-    // Another `troupe` command writing the same log (a short run, an approval) gets to finish first.
-    lockTimeoutMs: 10_000,
-    onNotice: (message) => process.stderr.write(`troupe: ${message}\n`),
-  });
+  // Another `troupe` command writing the same SQLite log (a short run, an approval) gets to finish first.
+  const log = openProjectLog(project, { lockTimeoutMs: 10_000 });
   try {
     return createRuntime({
       ...project.loaded.runtimeOptions,

@@ -7,6 +7,7 @@ import { resumeCommand } from './commands/resume.js';
 import { approveCommand, rejectCommand, reviewsCommand } from './commands/reviews.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
+import { workerCommand } from './commands/worker.js';
 
 /**
  * Every `troupe` subcommand, by name, in the order the usage lists them. A new command is a
@@ -23,4 +24,5 @@ export const commands: Readonly<Record<string, Command>> = {
   reviews: reviewsCommand,
   approve: approveCommand,
   reject: rejectCommand,
+  worker: workerCommand,
 };

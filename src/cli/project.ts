@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type LoadedConfig, loadConfig } from '../config/loadConfig.js';
 import { findProjectFile, loadProjectFile, type ProjectFile } from '../config/projectFile.js';
 import { loadEnv } from '../model/modelFromEnv.js';
-import { type ParsedArgs, stringOption } from './command.js';
+import { type ParsedArgs, stringOption, UsageError } from './command.js';
 
 /** Where the CLI keeps its event log unless `--log`, the project file or `TROUPE_LOG` say otherwise. */
 export const defaultLogFile = '.troupe/events.db';
@@ -21,6 +21,11 @@ export interface CliProject {
   modelSource: string;
   /** Whether the log file was chosen by `--log` (commands repeat it in the hints they print). */
   logGiven: boolean;
+  /**
+   * The PostgreSQL log, when `--database-url` or `TROUPE_DATABASE_URL` names one: then it, not
+   * `logFile`, is the log every command opens. An explicit `--log` wins over the env var.
+   */
+  databaseUrl: string | undefined;
   /** The environment the settings were read from, `.env` included. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -56,12 +61,17 @@ export async function openProject(args: ParsedArgs, cwd: string = process.cwd())
     ...(project?.settings === undefined ? {} : { fileSettings: project.settings }),
   });
   const logFlag = stringOption(args, 'log');
+  const urlFlag = stringOption(args, 'database-url');
+  if (logFlag !== undefined && urlFlag !== undefined)
+    throw new UsageError('Expected either `--log <file>` (SQLite) or `--database-url <url>` (PostgreSQL), got both');
+  const databaseUrl = urlFlag ?? (logFlag === undefined ? env.TROUPE_DATABASE_URL || undefined : undefined);
   return {
     file,
     loaded,
     code: project?.code ?? {},
     logFile: logFlag ?? loaded.config.log ?? defaultLogFile,
     logGiven: logFlag !== undefined,
+    databaseUrl,
     modelSource: file !== undefined && fileNamesModel(file, project) ? file : 'the environment',
     env,
   };

@@ -1,7 +1,17 @@
 import type { CliModelOptions } from './cliModel.js';
 import { type OptionSpec, type ParsedArgs, stringOption } from './command.js';
 
-/** `--log <file>`: the event log a command reads or writes. */
+/** `--database-url <url>`: a PostgreSQL event log, shared by processes (see `troupe worker`). */
+export const databaseUrlOption: Readonly<Record<string, OptionSpec>> = {
+  'database-url': {
+    type: 'string',
+    value: 'url',
+    description: 'a PostgreSQL event log (postgres://…) instead of the SQLite file; not with --log',
+    default: 'TROUPE_DATABASE_URL, else none',
+  },
+};
+
+/** `--log <file>` / `--database-url <url>`: the event log a command reads or writes. */
 export const logOption: Readonly<Record<string, OptionSpec>> = {
   log: {
     type: 'string',
@@ -9,17 +19,11 @@ export const logOption: Readonly<Record<string, OptionSpec>> = {
     description: 'the SQLite event log',
     default: '`log` of the project file or TROUPE_LOG, else .troupe/events.db',
   },
+  ...databaseUrlOption,
 };
 
-/** `--json`: JSON lines instead of text. */
-export const jsonOption: Readonly<Record<string, OptionSpec>> = {
-  json: { type: 'boolean', description: 'print JSON lines instead of text', default: 'false' },
-};
-
-/** The options of the commands that run a goal: `run`, `resume`, `answer`. */
-export const runOptions: Readonly<Record<string, OptionSpec>> = {
-  ...jsonOption,
-  ...logOption,
+/** `--model` / `--base-url`: the model a command runs on. */
+export const modelOptions: Readonly<Record<string, OptionSpec>> = {
   model: {
     type: 'string',
     value: 'name',
@@ -32,6 +36,18 @@ export const runOptions: Readonly<Record<string, OptionSpec>> = {
     description: 'the OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1',
     default: 'OPENAI_BASE_URL, else OpenAI',
   },
+};
+
+/** `--json`: JSON lines instead of text. */
+export const jsonOption: Readonly<Record<string, OptionSpec>> = {
+  json: { type: 'boolean', description: 'print JSON lines instead of text', default: 'false' },
+};
+
+/** The options of the commands that run a goal: `run`, `resume`, `answer`. */
+export const runOptions: Readonly<Record<string, OptionSpec>> = {
+  ...jsonOption,
+  ...logOption,
+  ...modelOptions,
 };
 
 /** The options of the commands that execute tasks: `run`, `resume`. */

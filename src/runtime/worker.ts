@@ -19,6 +19,8 @@ export interface WorkOptions {
   leaseMs?: number;
   /** How often to look for runs to claim while there is room, in ms. @default 500 */
   pollMs?: number;
+  /** Called with each run this worker claimed, before it drives it. */
+  onClaim?: (claimed: { runId: string; epoch: number }) => void;
   /** Called with each run this worker finished, dropped or handed back. */
   onRun?: (outcome: WorkedRun) => void;
 }
@@ -77,7 +79,7 @@ const workOptionsSchema = z.object({
 });
 
 function checkWorkOptions(options: WorkOptions): z.output<typeof workOptionsSchema> {
-  const { onRun: _onRun, ...rest } = options;
+  const { onRun: _onRun, onClaim: _onClaim, ...rest } = options;
   const parsed = workOptionsSchema.safeParse(rest);
   if (!parsed.success) throw new ConfigError(optionIssues(parsed.error, rest));
   return parsed.data;
@@ -114,6 +116,7 @@ export function startWorker(deps: WorkerDeps, options: WorkOptions = {}): Worker
   const drive = async (lease: Lease) => {
     const entry: Held = { lease, handle: undefined, handedBack: false, failure: undefined };
     held.set(lease.runId, entry);
+    options.onClaim?.({ runId: lease.runId, epoch: lease.epoch });
     const fenced = deps.queue.fenced(lease);
     const view: EventLog = {
       ...fenced,
@@ -185,7 +188,10 @@ export function startWorker(deps: WorkerDeps, options: WorkOptions = {}): Worker
         const empty = new Promise<void>((resolve) => {
           drained = resolve;
         });
-        await Promise.race([empty, new Promise((resolve) => setTimeout(resolve, drainMs))]);
+        // The timer is cleared once drained: left running it would hold the process open for all of drainMs.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([empty, new Promise((resolve) => (timer = setTimeout(resolve, drainMs)))]);
+        clearTimeout(timer);
       }
       const rest = [...held.values()];
       if (rest.length > 0) {

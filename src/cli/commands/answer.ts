@@ -22,7 +22,7 @@ export const answerCommand: Command = {
       throw new UsageError('Expected a run id, a task id and the answer');
     }
     const project = await openProject(args);
-    const record = await readRunRecord(project.logFile, runId);
+    const record = await readRunRecord(project, runId);
     const choice = modelForRun(runId, record.model, modelFlags(args), project);
     process.stderr.write(`troupe: ${modelNotice(choice)}\n`);
     const runtime = cliRuntime(project, { model: choice.model });

@@ -3,7 +3,7 @@ import { startMonitor } from '../../../actors/monitor.js';
 import { startDashboard } from '../../../actors/ui.js';
 import { tailing } from '../../ui/tailLog.js';
 import { sleep } from '../../util/abort.js';
-import { openCliLog } from '../cliLog.js';
+import { logWhere, openProjectLog } from '../cliLog.js';
 import { type Command, intOption, stringOption } from '../command.js';
 import { openProject } from '../project.js';
 import { logOption } from '../sharedOptions.js';
@@ -43,6 +43,7 @@ export const dashboardCommand: Command = {
   async run(args) {
     const project = await openProject(args);
     const file = project.logFile;
+    const shared = project.databaseUrl !== undefined;
     const { dashboard: settings } = project.loaded.config;
     const port = intOption(args, 'port', 0) ?? settings?.port ?? 4400;
     const host = stringOption(args, 'host') ?? settings?.host;
@@ -54,18 +55,20 @@ export const dashboardCommand: Command = {
     process.once('SIGTERM', onSignal);
     try {
       try {
-        await waitForFile(file, stop.signal);
+        if (!shared) await waitForFile(file, stop.signal);
       } catch {
         return 130;
       }
-      const log = tailing(openCliLog(file, { readOnly: true }));
+      // PostgreSQL's own subscribe already sees other processes' appends (LISTEN/NOTIFY).
+      const opened = openProjectLog(project, { readOnly: true });
+      const log = shared ? opened : tailing(opened);
       const monitor = startMonitor({ events$: log.subscribe(0) });
       try {
         const dashboard = await startDashboard(
           {
             log,
             metrics: () => monitor.metrics(Date.now()),
-            checks: () => ({ log: existsSync(file), monitor: monitor.live() }),
+            checks: () => ({ log: shared || existsSync(file), monitor: monitor.live() }),
           },
           {
             port,
@@ -74,7 +77,7 @@ export const dashboardCommand: Command = {
           },
         );
         process.stdout.write(`troupe dashboard: ${dashboard.url}/#${dashboard.token}\n`);
-        process.stdout.write(`reading ${file} (read-only); Ctrl-C to stop\n`);
+        process.stdout.write(`reading ${logWhere(project)} (read-only); Ctrl-C to stop\n`);
         await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
         await dashboard.close();
         return 0;

@@ -3,7 +3,7 @@ import type { TroupeEvent } from '../../events/types.js';
 
 import { evolve } from '../../run/evolve.js';
 import { initialRunState, type RunState } from '../../run/state.js';
-import { openCliLog } from '../cliLog.js';
+import { logWhere, openProjectLog } from '../cliLog.js';
 import { type Command, exactPositionals, intOption } from '../command.js';
 import { describeEvent } from '../progress.js';
 import { openProject } from '../project.js';
@@ -49,14 +49,14 @@ export const replayCommand: Command = {
     const [runId = ''] = exactPositionals(args, ['a run id']);
     const untilSeq = intOption(args, 'until', 0);
     const project = await openProject(args);
-    const log = openCliLog(project.logFile, { readOnly: true });
+    const log = openProjectLog(project, { readOnly: true });
     let events: readonly TroupeEvent[];
     try {
       events = await log.read(runId);
     } finally {
       await log.close();
     }
-    if (events.length === 0) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in ${log.file}`);
+    if (events.length === 0) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in ${logWhere(project)}`);
     const shown = untilSeq === undefined ? events : events.filter((e) => e.seq <= untilSeq);
     const state = shown.reduce(evolve, initialRunState(runId));
     if (args.values.json === true) {

@@ -1,10 +1,10 @@
 import { TroupeError } from '../../errors.js';
-import { openCliLog } from '../cliLog.js';
+import { logWhere, openProjectLog } from '../cliLog.js';
 import { modelForRun, modelNotice, type RecordedModel } from '../cliModel.js';
 import { cliRuntime } from '../cliRuntime.js';
 import { type Command, exactPositionals, intOption } from '../command.js';
 import { followRun } from '../followRun.js';
-import { openProject } from '../project.js';
+import { type CliProject, openProject } from '../project.js';
 import { executeOptions, modelFlags, runOptions } from '../sharedOptions.js';
 
 /** What a command that continues a run needs from its log before it opens it for writing. */
@@ -16,12 +16,12 @@ export interface RunRecord {
 }
 
 /** Reads what `troupe resume` and `troupe answer` need of a run; `RUN_NOT_FOUND` when the log lacks it. */
-export async function readRunRecord(file: string, runId: string): Promise<RunRecord> {
-  const log = openCliLog(file, { readOnly: true, onNotice: () => {} });
+export async function readRunRecord(project: CliProject, runId: string): Promise<RunRecord> {
+  const log = openProjectLog(project, { readOnly: true, onNotice: () => {} });
   try {
     const events = await log.read(runId);
     const first = events[0];
-    if (first === undefined) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in ${log.file}`);
+    if (first === undefined) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in ${logWhere(project)}`);
     return { lastSeq: events.at(-1)?.seq ?? -1, model: first.type === 'run.started' ? first.model : undefined };
   } finally {
     await log.close();
@@ -44,7 +44,7 @@ export const resumeCommand: Command = {
     const concurrency = intOption(args, 'concurrency', 1);
     const latencyMs = intOption(args, 'latency', 0);
     const project = await openProject(args);
-    const record = await readRunRecord(project.logFile, runId);
+    const record = await readRunRecord(project, runId);
     const choice = modelForRun(runId, record.model, modelFlags(args), project);
     process.stderr.write(`troupe: ${modelNotice(choice)}\n`);
     const runtime = cliRuntime(project, {

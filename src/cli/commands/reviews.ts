@@ -2,15 +2,16 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '../../errors.js';
 import type { PendingReview } from '../../judge/reviewQueue.js';
 import { createRuntime } from '../../runtime/createRuntime.js';
-import { openCliLog } from '../cliLog.js';
+import { openProjectLog } from '../cliLog.js';
 import { type Command, exactPositionals, stringOption } from '../command.js';
-import { openProject } from '../project.js';
+import { type CliProject, openProject } from '../project.js';
 import { jsonOption, logOption } from '../sharedOptions.js';
 
-function openLog(file: string, readOnly: boolean) {
-  if (!existsSync(file))
+function openLog(project: CliProject, readOnly: boolean) {
+  const file = project.logFile;
+  if (project.databaseUrl === undefined && !existsSync(file))
     throw new ConfigError([`Expected \`--log\` to name an event log, got \`${file}\` (no such file)`]);
-  return openCliLog(file, { readOnly });
+  return openProjectLog(project, { readOnly });
 }
 
 function describe(review: PendingReview): string {
@@ -35,7 +36,7 @@ export const reviewsCommand: Command = {
   options: { ...logOption, ...jsonOption },
   async run(args) {
     const project = await openProject(args);
-    const runtime = createRuntime({ log: openLog(project.logFile, true) });
+    const runtime = createRuntime({ log: openLog(project, true) });
     try {
       const reviews = await runtime.reviews.list();
       if (args.values.json === true) for (const r of reviews) process.stdout.write(`${JSON.stringify(r)}\n`);
@@ -57,7 +58,7 @@ function decisionCommand(decision: 'approve' | 'reject'): Command {
     async run(args) {
       const [id = ''] = exactPositionals(args, ['a review id']);
       const project = await openProject(args);
-      const runtime = createRuntime({ log: openLog(project.logFile, false) });
+      const runtime = createRuntime({ log: openLog(project, false) });
       try {
         const note = stringOption(args, 'note');
         const recorded = await (decision === 'approve'

@@ -4,6 +4,7 @@ import { type Command, intOption, UsageError } from '../command.js';
 import { followRun } from '../followRun.js';
 import { openProject } from '../project.js';
 import { executeOptions, modelFlags, runOptions } from '../sharedOptions.js';
+import { requireDatabaseUrl } from './worker.js';
 
 /**
  * `troupe run "<goal>"`: runs a goal with the project's tools and model (see `chooseModel`;
@@ -12,12 +13,21 @@ import { executeOptions, modelFlags, runOptions } from '../sharedOptions.js';
  * every event as a JSON line. Events go to the project's SQLite log, so a run the process lost
  * continues with `troupe resume <runId>`. A clarification is asked on a terminal, else the
  * command exits 3 saying how to `troupe answer` it. Exits 0 when the run completes, 1 when it
- * fails, 130 when interrupted (the run stays resumable).
+ * fails, 130 when interrupted (the run stays resumable). With `--detach` (PostgreSQL only) it
+ * submits the run for a `troupe worker` to take, prints its id and exits 0.
  */
 export const runCommand: Command = {
   args: '"<goal>"',
   summary: 'run a goal and follow it to the end',
-  options: { ...runOptions, ...executeOptions },
+  options: {
+    ...runOptions,
+    ...executeOptions,
+    detach: {
+      type: 'boolean',
+      description: 'submit the run for a `troupe worker` to take, print its id and exit (needs --database-url)',
+      default: 'false',
+    },
+  },
   async run(args) {
     const goal = args.positionals.join(' ');
     if (goal.trim() === '')
@@ -25,6 +35,7 @@ export const runCommand: Command = {
     const concurrency = intOption(args, 'concurrency', 1);
     const latencyMs = intOption(args, 'latency', 0);
     const project = await openProject(args);
+    if (args.values.detach === true) requireDatabaseUrl(project, '`troupe run --detach`');
     const choice = chooseModel(modelFlags(args), project);
     process.stderr.write(`troupe: ${modelNotice(choice)}\n`);
     const runtime = cliRuntime(project, {
@@ -33,6 +44,11 @@ export const runCommand: Command = {
       ...(latencyMs === undefined ? {} : { latencyMs }),
     });
     try {
+      if (args.values.detach === true) {
+        const runId = await runtime.submit(goal);
+        process.stdout.write(args.values.json === true ? `${JSON.stringify({ runId })}\n` : `${runId}\n`);
+        return 0;
+      }
       return await followRun(runtime.run(goal), {
         json: args.values.json === true,
         ...(project.logGiven ? { log: project.logFile } : {}),

@@ -1,4 +1,4 @@
-import { openCliLog } from '../cliLog.js';
+import { logWhere, openProjectLog } from '../cliLog.js';
 import type { Command } from '../command.js';
 import { openProject } from '../project.js';
 import { jsonOption, logOption } from '../sharedOptions.js';
@@ -18,7 +18,7 @@ export const runsCommand: Command = {
   options: { ...logOption, ...jsonOption },
   async run(args) {
     const project = await openProject(args);
-    const log = openCliLog(project.logFile, { readOnly: true });
+    const log = openProjectLog(project, { readOnly: true });
     try {
       const runs = await log.runs();
       if (args.values.json === true) {
@@ -26,7 +26,7 @@ export const runsCommand: Command = {
         return 0;
       }
       if (runs.length === 0) {
-        process.stdout.write(`No runs in ${log.file}.\n`);
+        process.stdout.write(`No runs in ${logWhere(project)}.\n`);
         return 0;
       }
       const rows = runs.map((r) => [r.runId, r.status, String(r.events), when(r.startedAt), when(r.updatedAt), r.goal]);
