@@ -21,7 +21,12 @@ const started: WorkerProcess[] = [];
 
 /** A `troupe worker` process; its stdout lines are collected as they come. */
 function startWorker(cwd: string, env: NodeJS.ProcessEnv, ...argv: string[]): WorkerProcess {
-  const child = spawn(process.execPath, [cli, 'worker', '--model', 'demo', ...argv], {
+  return startLongRunning(cwd, env, 'worker', '--model', 'demo', ...argv);
+}
+
+/** A long-running `troupe` process (`worker`, `dashboard`); its stdout lines are collected as they come. */
+function startLongRunning(cwd: string, env: NodeJS.ProcessEnv, ...argv: string[]): WorkerProcess {
+  const child = spawn(process.execPath, [cli, ...argv], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -142,6 +147,21 @@ describe('troupe CLI on PostgreSQL: run --detach, worker, runs, replay', () => {
     expect(done.epoch).toBeGreaterThan(1);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
+  });
+
+  it('run (attached), reviews and dashboard work on the database too', async () => {
+    const attached = await troupe('run', `attached ${goal}`, '--model', 'demo', '--database-url', url);
+    const runId = /run (\S+) started/.exec(attached.stdout)?.[1] ?? '';
+    expect(attached.stdout).toContain('run completed');
+    expect((await troupe('reviews', '--database-url', url)).stdout).toBe('No reviews waiting.\n');
+
+    const dashboard = startLongRunning(tmp.dir, env, 'dashboard', '--database-url', url, '--port', '0');
+    const [, address] = /(http:\/\/127\.0\.0\.1:\d+)\/#/.exec(await dashboard.waitFor(/^troupe dashboard: http/)) ?? [];
+    expect(await dashboard.waitFor(/^reading /)).toMatch(/^reading postgres:\/\/.* \(read-only\)/);
+    const runs = (await (await fetch(`${address}/api/runs`)).json()) as { runId: string; status: string }[];
+    expect(runs).toContainEqual(expect.objectContaining({ runId, status: 'completed' }));
+    dashboard.child.kill('SIGTERM');
+    expect(await dashboard.exited).toBe(0);
   });
 
   it('exits 2 for --log with --database-url, and for worker or run --detach without a database', async () => {
