@@ -48,6 +48,18 @@ export function logWhere(project: CliProject): string {
 }
 
 /**
+ * The flags that name the project's log again in a printed command: `--log <file>` when it was
+ * given, `--database-url <url>` (without its password) when the URL came from the flag, else none
+ * (the same project file and environment find the same log).
+ */
+export function logArgs(project: CliProject): string {
+  if (project.logGiven) return ` --log ${project.logFile}`;
+  const fromEnv = project.env.TROUPE_DATABASE_URL;
+  if (project.databaseUrl === undefined || project.databaseUrl === fromEnv) return '';
+  return ` --database-url ${describeTarget(project.databaseUrl)}`;
+}
+
+/**
  * Opens the project's event log: PostgreSQL when `--database-url` / `TROUPE_DATABASE_URL`
  * names a server (connecting lazily: an unreachable server fails the first read or append
  * with `LOG_UNAVAILABLE`), else the SQLite file as `openCliLog` does.

@@ -10,8 +10,8 @@ export interface FollowOptions {
   json: boolean;
   /** Events up to this seq were shown before (a resumed run): they only feed the progress line. @default -1 */
   shownThroughSeq?: number;
-  /** The `--log` file, repeated in the hints that say how to answer or resume the run later. */
-  log?: string;
+  /** The flags that name the log (`--log <file>` or `--database-url <url>`), repeated in the hints that say how to answer or resume the run later. @default '' */
+  logArgs?: string;
   /** The model the run is on, repeated as `--model` / `--base-url` in the `troupe answer` hint. */
   model?: Model;
 }
@@ -42,7 +42,7 @@ export async function followRun(handle: RunHandle, options: FollowOptions): Prom
   const shown = options.shownThroughSeq ?? -1;
   const interactive = !json && process.stdout.isTTY === true;
   const progress = new LiveProgress({ columns: process.stdout.columns });
-  const logArg = options.log === undefined ? '' : ` --log ${options.log}`;
+  const logArg = options.logArgs ?? '';
   if (interactive) process.stdout.write(`run ${handle.runId}\n`);
   const ticker = interactive ? setInterval(() => process.stdout.write(`\r${progress.render()}`), 100) : undefined;
   const subscription = handle.events$.subscribe((event) => {

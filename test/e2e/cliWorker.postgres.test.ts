@@ -14,6 +14,7 @@ interface WorkerProcess {
   child: ChildProcess;
   lines: string[];
   exited: Promise<number | null>;
+  stderr(): string;
   waitFor(pattern: RegExp): Promise<string>;
 }
 
@@ -57,7 +58,7 @@ function startLongRunning(cwd: string, env: NodeJS.ProcessEnv, ...argv: string[]
         }
       }, 25);
     });
-  const worker = { child, lines, exited, waitFor };
+  const worker = { child, lines, exited, waitFor, stderr: () => stderr };
   started.push(worker);
   return worker;
 }
@@ -162,6 +163,28 @@ describe('troupe CLI on PostgreSQL: run --detach, worker, runs, replay', () => {
     expect(runs).toContainEqual(expect.objectContaining({ runId, status: 'completed' }));
     dashboard.child.kill('SIGTERM');
     expect(await dashboard.exited).toBe(0);
+  });
+
+  it('Ctrl-C on an attached run names --database-url in the resume hint; resume finishes it there', async () => {
+    const run = startLongRunning(
+      tmp.dir,
+      env,
+      'run',
+      `cut ${goal}`,
+      '--model',
+      'demo',
+      '--database-url',
+      url,
+      '--latency',
+      '2000',
+    );
+    await run.waitFor(/^task \S+ started/);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    const hint = /troupe resume (\S+) --database-url (postgres:\/\/\S+)/.exec(run.stderr());
+    expect(hint?.[2]).toBe(url.replace(/:[^:@/]*@/, '@'));
+    const resumed = await troupe('resume', hint?.[1] ?? '', '--model', 'demo', '--database-url', url);
+    expect(resumed.stdout).toContain('run completed');
   });
 
   it('exits 2 for --log with --database-url, and for worker or run --detach without a database', async () => {

@@ -1,3 +1,4 @@
+import { logArgs } from '../cliLog.js';
 import { modelForRun, modelNotice } from '../cliModel.js';
 import { cliRuntime } from '../cliRuntime.js';
 import { type Command, UsageError } from '../command.js';
@@ -32,7 +33,7 @@ export const answerCommand: Command = {
       return await followRun(handle, {
         json: args.values.json === true,
         shownThroughSeq: record.lastSeq,
-        ...(project.logGiven ? { log: project.logFile } : {}),
+        logArgs: logArgs(project),
         model: choice.model,
       });
     } finally {

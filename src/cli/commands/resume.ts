@@ -1,5 +1,5 @@
 import { TroupeError } from '../../errors.js';
-import { logWhere, openProjectLog } from '../cliLog.js';
+import { logArgs, logWhere, openProjectLog } from '../cliLog.js';
 import { modelForRun, modelNotice, type RecordedModel } from '../cliModel.js';
 import { cliRuntime } from '../cliRuntime.js';
 import { type Command, exactPositionals, intOption } from '../command.js';
@@ -58,7 +58,7 @@ export const resumeCommand: Command = {
       return await followRun(handle, {
         json: args.values.json === true,
         shownThroughSeq: record.lastSeq,
-        ...(project.logGiven ? { log: project.logFile } : {}),
+        logArgs: logArgs(project),
         model: choice.model,
       });
     } finally {

@@ -1,3 +1,4 @@
+import { logArgs } from '../cliLog.js';
 import { chooseModel, modelNotice } from '../cliModel.js';
 import { cliRuntime } from '../cliRuntime.js';
 import { type Command, intOption, UsageError } from '../command.js';
@@ -51,7 +52,7 @@ export const runCommand: Command = {
       }
       return await followRun(runtime.run(goal), {
         json: args.values.json === true,
-        ...(project.logGiven ? { log: project.logFile } : {}),
+        logArgs: logArgs(project),
         model: choice.model,
       });
     } finally {
