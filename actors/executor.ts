@@ -218,6 +218,12 @@ export function fromTaskPool(deps: ExecutorDeps) {
 
     function settle(): void {
       if (finished || active.size > 0) return;
+      // A log that refused an event holds less than the live state: nothing more can be recorded.
+      const refused = session.logFailure;
+      if (refused !== undefined) {
+        finish({ type: 'FAILED', error: toErrorInfo(refused) });
+        return;
+      }
       const next = nextStep(session.state);
       if (next.kind === 'synthesize') {
         session.durable().then(

@@ -15,7 +15,7 @@ function shown(value: unknown): string {
 }
 
 function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /** The most tool calls one reply may ask for; a model that asks for more is broken, not busy. */

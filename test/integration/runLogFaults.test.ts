@@ -4,6 +4,7 @@ import { TroupeError } from '../../src/errors.js';
 import type { UnsequencedEvent } from '../../src/events/types.js';
 import type { EventLog } from '../../src/log/EventLog.js';
 import { memoryLog } from '../../src/log/memoryLog.js';
+import { scriptedModel } from '../../src/model/scriptedModel.js';
 import { createRuntime } from '../../src/runtime/createRuntime.js';
 import { fastRetry } from './support.js';
 
@@ -31,6 +32,26 @@ describe('a log that stops accepting events', () => {
     expect(result.error?.code).toBe('LOG_CLOSED');
     expect(result.error?.message).toContain('ENOSPC');
     await expect(firstValueFrom(handle.events$)).rejects.toMatchObject({ code: 'LOG_CLOSED' });
+    await runtime.close();
+  });
+
+  it('refusing a processing step’s model call: the run ends failed with the refusal, never waiting forever', async () => {
+    const inner = memoryLog();
+    const log: EventLog = {
+      ...inner,
+      append(events: readonly UnsequencedEvent[]) {
+        const refused = events.find((e) => e.type === 'model.called' && e.taskId !== undefined);
+        if (refused !== undefined) return Promise.reject(new TroupeError('EVENT_INVALID', 'model.called refused'));
+        return inner.append(events);
+      },
+    };
+    const model = scriptedModel({
+      plan: () => ({ tasks: [{ id: 'write', description: 'Write it', kind: 'processing' as const }] }),
+    });
+    const runtime = createRuntime({ log, model, retry: fastRetry });
+    const result = await runtime.run('write it').result;
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('EVENT_INVALID');
     await runtime.close();
   });
 

@@ -30,6 +30,9 @@ describe('checkReply', () => {
     [{ content: '', usage: { inputTokens: 1, outputTokens: -2 } }, /`usage.outputTokens` -2; expected an integer ≥ 0/],
     [{ content: '', costUsd: -0.5 }, /`costUsd` -0.5/],
     [{ content: '', attempts: 0 }, /`attempts` 0; expected an integer ≥ 1/],
+    // Past 2^53 a number is no longer an exact integer, and the log's schema refuses it.
+    [{ content: '', attempts: 2 ** 53 }, /`attempts` 9007199254740992; expected an integer ≥ 1/],
+    [{ content: '', usage: { inputTokens: 2 ** 53, outputTokens: 0 } }, /`usage.inputTokens` 9007199254740992/],
     [{ content: '', toolCalls: [] }, /`toolCalls` \[\]; expected a list of 1 to 128 calls/],
     [
       { content: '', toolCalls: [{ id: 'a', name: 'x', arguments: {} }] },
