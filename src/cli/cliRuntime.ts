@@ -1,5 +1,6 @@
 import { demoTools } from '../demo/demoTools.js';
 import { Outbox } from '../demo/socialPlatforms.js';
+import { createLogger, logEvents } from '../log/logger.js';
 import type { Model } from '../model/Model.js';
 import { createRuntime, type Runtime } from '../runtime/createRuntime.js';
 import { defineTool, type Tool } from '../tools/defineTool.js';
@@ -39,7 +40,8 @@ function withLatency(tools: readonly Tool[], latencyMs: number): Tool[] {
  * The runtime behind the CLI: the project's settings, tools (the demo's platform stand-ins when
  * it gives none), Judge, budget and limits, on its durable log (SQLite, or PostgreSQL with `--database-url`), so a run the process lost
  * (Ctrl-C, crash, `kill -9`) continues with `troupe resume`. Log notices (a repaired torn write)
- * go to stderr. `--concurrency` wins over the settings.
+ * go to stderr. `--concurrency` wins over the settings. With a `logLevel` set (`TROUPE_LOG_LEVEL`),
+ * every event is also written to stderr as a redacted JSON line at that level.
  *
  * @example
  * const runtime = cliRuntime(project, { model: chooseModel({}, project).model });
@@ -52,7 +54,7 @@ export function cliRuntime(project: CliProject, options: CliRuntimeOptions): Run
   // Another `troupe` command writing the same SQLite log (a short run, an approval) gets to finish first.
   const log = openProjectLog(project, { lockTimeoutMs: 10_000 });
   try {
-    return createRuntime({
+    const runtime = createRuntime({
       ...project.loaded.runtimeOptions,
       log,
       model: options.model,
@@ -64,6 +66,9 @@ export function cliRuntime(project: CliProject, options: CliRuntimeOptions): Run
       ...(code.compaction === undefined ? {} : { compaction: code.compaction }),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     });
+    const level = project.loaded.config.logLevel;
+    if (level !== undefined) logEvents(runtime.events$, createLogger({ level }));
+    return runtime;
   } catch (err) {
     void log.close();
     throw err;

@@ -128,7 +128,7 @@ describe('troupe with a project file, .env and TROUPE_* settings', () => {
     expect(JSON.parse(runs.stdout)).toMatchObject({ status: 'completed', goal: 'count the words' });
   });
 
-  it('takes the model from .env (OPENAI_BASE_URL, TROUPE_MODEL) and the log from TROUPE_LOG, recording the model but no key', async () => {
+  it('takes the model from .env (OPENAI_BASE_URL, TROUPE_MODEL), the log from TROUPE_LOG and TROUPE_LOG_LEVEL, recording the model but no key', async () => {
     const dir = project(tmp, 'env');
     writeFileSync(
       join(dir, '.env'),
@@ -146,9 +146,14 @@ describe('troupe with a project file, .env and TROUPE_* settings', () => {
       TROUPE_MODEL: undefined,
       OPENAI_API_KEY: undefined,
       TROUPE_LOG: log,
+      TROUPE_LOG_LEVEL: 'info',
     };
     const run = await exec(process.execPath, [cli, 'run', 'count', '--config', 'tools.mjs'], { cwd: dir, env });
     expect(run.stderr).toContain(`model: \`env-model\` at ${server.baseURL} (from the environment)`);
+    // TROUPE_LOG_LEVEL: every event also goes to stderr as a JSON line.
+    const logged = run.stderr.split('\n').flatMap((line) => (line.startsWith('{') ? [JSON.parse(line)] : []));
+    expect(logged.map((l) => l.msg)).toEqual(expect.arrayContaining(['run.started', 'run.completed']));
+    expect(run.stderr).not.toContain('sk-test-cli');
     expect(run.stdout).toContain('Final answer from env-model');
     const runId = /run (\S+) started on env-model/.exec(run.stdout)?.[1] ?? '';
     const recorded = await events(log, runId);
