@@ -1,68 +1,21 @@
 import { context } from '@opentelemetry/api';
-import { fromCallback, type InspectionEvent, type Observer } from 'xstate';
+import { fromCallback } from 'xstate';
 import type { ExecutorMachineEvent, PoolEvent } from '../machines/executor.js';
 import type { ReviewDraft, TaskRecorders } from '../machines/task.js';
 import { ToolTimeoutError, TroupeError, toErrorInfo } from '../src/errors.js';
 import type { RecordedError } from '../src/events/types.js';
-import type { SwarmDeps } from '../src/judge/swarmOptions.js';
-import type { ModelToken } from '../src/model/callModel.js';
-import type { CompactionOptions, Compactor } from '../src/model/compaction.js';
-import type { Model } from '../src/model/Model.js';
 import { processStep } from '../src/model/modelSteps.js';
-import type { RunCircuits } from '../src/policies/runCircuits.js';
 import { type ExecutorReport, isReady, nextStep, releasedBy } from '../src/run/decide.js';
 import type { RunSession } from '../src/run/RunSession.js';
 import type { TaskState } from '../src/run/state.js';
 import { taskInput } from '../src/run/taskInput.js';
-import type { Tool } from '../src/tools/defineTool.js';
-import type { OutcomeStore } from '../src/tools/outcomeStore.js';
-import type { RunTracer } from '../src/tracing/RunTracer.js';
 import { type Deadline, Deadlines, sleep } from '../src/util/abort.js';
 import { backoffDelay, isRetryable } from '../src/util/backoff.js';
-import type { Reviser } from './replanner.js';
+import { IdQueue } from '../src/util/IdQueue.js';
+import type { ExecutorDeps } from './executorDeps.js';
 import { failureReport, swarmSteps } from './swarmSteps.js';
 import { startTask, type TaskLife } from './taskLifecycle.js';
 import { type ToolCallResult, toolCaller } from './toolCall.js';
-
-/** How failed attempts are retried. */
-export interface RetryPolicy {
-  /** Retries after the first attempt. */
-  maxRetries: number;
-  /** Delay before the first retry; doubled for each further one. */
-  initialDelayMs: number;
-  /** The longest delay between attempts. */
-  maxDelayMs: number;
-}
-
-/** What the executor needs to run one run's tasks. */
-export interface ExecutorDeps {
-  session: RunSession;
-  model: Model;
-  tools: ReadonlyMap<string, Tool>;
-  /** Tasks running at once; further ready tasks wait for a slot (backpressure). */
-  concurrency: number;
-  taskTimeoutMs: number;
-  retry: RetryPolicy;
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** The run's circuit breakers; absent when none is configured, so tools are called directly. */
-  circuits?: RunCircuits;
-  /** When set, prompts over the budget are compacted (the Planner builds the compactor). */
-  compaction?: CompactionOptions;
-  /** The run's compactor, shared by its Planner and executor. */
-  compactor?: Compactor;
-  /** Receives streamed model text; it never enters the event log. */
-  onToken?: (token: ModelToken) => void;
-  /** The Judge, budget and global state; absent, results complete as soon as an attempt succeeds. */
-  swarm?: SwarmDeps;
-  /** Revises the rest of the plan past failed tasks (`onTaskFailure: 'replan'`); the Planner supplies it. */
-  revise?: Reviser;
-  /** Recorded tool outcomes: a call whose key already succeeded returns its output, not run again. */
-  outcomes?: OutcomeStore;
-  /** Tool calls one processing step may make in all its turns. @default 20 */
-  maxToolCalls?: number;
-  /** The run's tracer, when an OpenTelemetry SDK is registered: tool calls run in its spans. */
-  tracer?: RunTracer;
-}
 
 type Outcome =
   | { kind: 'ok'; output: unknown; durationMs: number; call?: Extract<ToolCallResult, { kind: 'ok' }> }
@@ -87,29 +40,6 @@ export function taskRecorders(session: RunSession): TaskRecorders {
     recordScored: (p) => report({ type: 'scored', ...p }),
     recordReview: (p) => report({ type: 'review', taskId: p.taskId, ...p.review }),
   };
-}
-
-/**
- * A FIFO of task ids that never shifts an array: taken ids advance a head index, and the
- * array is compacted once most of it has been taken.
- */
-class IdQueue {
-  private items: string[] = [];
-  private head = 0;
-
-  push(id: string): void {
-    this.items.push(id);
-  }
-
-  take(): string | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const id = this.items[this.head++] as string;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return id;
-  }
 }
 
 /**

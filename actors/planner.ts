@@ -10,7 +10,8 @@ import { planMessages } from '../src/model/prompts.js';
 import { parsePlan, planOutputSchema } from '../src/run/parsePlan.js';
 import { toolSpecs } from '../src/tools/stepTools.js';
 import { askModel } from './askModel.js';
-import { type ExecutorDeps, fromTaskPool } from './executor.js';
+import { fromTaskPool } from './executor.js';
+import type { ExecutorDeps } from './executorDeps.js';
 import { createReviser } from './replanner.js';
 
 /** What a run's Planner needs. */
