@@ -35,7 +35,7 @@ const planSchema = { name: 'plan', schema: z.toJSONSchema(planOutputSchema) as R
  * Every step is recorded through the run's session before the next one starts.
  */
 export function startPlanner(deps: PlannerDeps): Actor<typeof plannerMachine> {
-  const { session, model, tools, maxPlanAttempts, maxTasks, modelTimeoutMs, onToken } = deps;
+  const { session, model, tools, maxPlanAttempts, maxTasks, onToken } = deps;
   // One compactor per run, shared with the executor, so compactions happen one at a time.
   const compactor =
     deps.compaction === undefined ? undefined : createCompactor(session, model, deps.compaction, onToken);
