@@ -6,7 +6,9 @@ import { createRuntime, type Runtime } from '../runtime/createRuntime.js';
 import { defineTool, type Tool } from '../tools/defineTool.js';
 import { sleep } from '../util/abort.js';
 import { openProjectLog } from './cliLog.js';
+import { type ModelChoice, modelNotice } from './cliModel.js';
 import type { CliProject } from './project.js';
+import type { ExecuteFlags } from './sharedOptions.js';
 
 /** What `troupe run` and `troupe resume` run on. */
 export interface CliRuntimeOptions {
@@ -73,4 +75,10 @@ export function cliRuntime(project: CliProject, options: CliRuntimeOptions): Run
     void log.close();
     throw err;
   }
+}
+
+/** Says on stderr which model a command that executes work runs on, then builds its runtime. */
+export function executingRuntime(project: CliProject, choice: ModelChoice, flags: ExecuteFlags): Runtime {
+  process.stderr.write(`troupe: ${modelNotice(choice)}\n`);
+  return cliRuntime(project, { model: choice.model, ...flags });
 }

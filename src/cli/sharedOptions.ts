@@ -1,5 +1,5 @@
 import type { CliModelOptions } from './cliModel.js';
-import { type OptionSpec, type ParsedArgs, stringOption } from './command.js';
+import { intOption, type OptionSpec, type ParsedArgs, stringOption } from './command.js';
 
 /** `--database-url <url>`: a PostgreSQL event log, shared by processes (see `troupe worker`). */
 export const databaseUrlOption: Readonly<Record<string, OptionSpec>> = {
@@ -71,4 +71,20 @@ export function modelFlags(args: ParsedArgs): CliModelOptions {
   const model = stringOption(args, 'model');
   const baseURL = stringOption(args, 'base-url');
   return { ...(model === undefined ? {} : { model }), ...(baseURL === undefined ? {} : { baseURL }) };
+}
+
+/** `--concurrency` and `--latency` of a command that executes work, read (and checked) from its command line. */
+export interface ExecuteFlags {
+  concurrency?: number;
+  latencyMs?: number;
+}
+
+/** Reads `executeOptions` from the command line; a bad value is a `UsageError`. */
+export function executeFlags(args: ParsedArgs): ExecuteFlags {
+  const concurrency = intOption(args, 'concurrency', 1);
+  const latencyMs = intOption(args, 'latency', 0);
+  return {
+    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(latencyMs === undefined ? {} : { latencyMs }),
+  };
 }

@@ -1,11 +1,11 @@
 import { TroupeError } from '../../errors.js';
 import { logArgs, logWhere, openProjectLog } from '../cliLog.js';
-import { modelForRun, modelNotice, type RecordedModel } from '../cliModel.js';
-import { cliRuntime } from '../cliRuntime.js';
-import { type Command, exactPositionals, intOption } from '../command.js';
+import { modelForRun, type RecordedModel } from '../cliModel.js';
+import { executingRuntime } from '../cliRuntime.js';
+import { type Command, exactPositionals } from '../command.js';
 import { followRun } from '../followRun.js';
 import { type CliProject, openProject } from '../project.js';
-import { executeOptions, modelFlags, runOptions } from '../sharedOptions.js';
+import { executeFlags, executeOptions, modelFlags, runOptions } from '../sharedOptions.js';
 
 /** What a command that continues a run needs from its log before it opens it for writing. */
 export interface RunRecord {
@@ -41,17 +41,11 @@ export const resumeCommand: Command = {
   options: { ...runOptions, ...executeOptions },
   async run(args) {
     const [runId = ''] = exactPositionals(args, ['a run id']);
-    const concurrency = intOption(args, 'concurrency', 1);
-    const latencyMs = intOption(args, 'latency', 0);
+    const flags = executeFlags(args);
     const project = await openProject(args);
     const record = await readRunRecord(project, runId);
     const choice = modelForRun(runId, record.model, modelFlags(args), project);
-    process.stderr.write(`troupe: ${modelNotice(choice)}\n`);
-    const runtime = cliRuntime(project, {
-      model: choice.model,
-      ...(concurrency === undefined ? {} : { concurrency }),
-      ...(latencyMs === undefined ? {} : { latencyMs }),
-    });
+    const runtime = executingRuntime(project, choice, flags);
     try {
       const handle = await runtime.resume(runId);
       if (args.values.json !== true) process.stdout.write(`resuming run ${runId} after seq ${record.lastSeq}\n`);

@@ -1,10 +1,10 @@
 import { logArgs } from '../cliLog.js';
-import { chooseModel, modelNotice } from '../cliModel.js';
-import { cliRuntime } from '../cliRuntime.js';
-import { type Command, intOption, UsageError } from '../command.js';
+import { chooseModel } from '../cliModel.js';
+import { executingRuntime } from '../cliRuntime.js';
+import { type Command, UsageError } from '../command.js';
 import { followRun } from '../followRun.js';
 import { openProject } from '../project.js';
-import { executeOptions, modelFlags, runOptions } from '../sharedOptions.js';
+import { executeFlags, executeOptions, modelFlags, runOptions } from '../sharedOptions.js';
 import { requireDatabaseUrl } from './worker.js';
 
 /**
@@ -33,17 +33,11 @@ export const runCommand: Command = {
     const goal = args.positionals.join(' ');
     if (goal.trim() === '')
       throw new UsageError('Expected a goal, e.g. troupe run "post \'hi\' to all social platforms"');
-    const concurrency = intOption(args, 'concurrency', 1);
-    const latencyMs = intOption(args, 'latency', 0);
+    const flags = executeFlags(args);
     const project = await openProject(args);
     if (args.values.detach === true) requireDatabaseUrl(project, '`troupe run --detach`');
     const choice = chooseModel(modelFlags(args), project);
-    process.stderr.write(`troupe: ${modelNotice(choice)}\n`);
-    const runtime = cliRuntime(project, {
-      model: choice.model,
-      ...(concurrency === undefined ? {} : { concurrency }),
-      ...(latencyMs === undefined ? {} : { latencyMs }),
-    });
+    const runtime = executingRuntime(project, choice, flags);
     try {
       if (args.values.detach === true) {
         const runId = await runtime.submit(goal);

@@ -1,10 +1,17 @@
 import type { WorkedRun } from '../../runtime/worker.js';
 import { logWhere } from '../cliLog.js';
-import { chooseModel, modelNotice } from '../cliModel.js';
-import { cliRuntime } from '../cliRuntime.js';
+import { chooseModel } from '../cliModel.js';
+import { executingRuntime } from '../cliRuntime.js';
 import { type Command, exactPositionals, intOption, UsageError } from '../command.js';
 import { type CliProject, openProject } from '../project.js';
-import { databaseUrlOption, executeOptions, jsonOption, modelFlags, modelOptions } from '../sharedOptions.js';
+import {
+  databaseUrlOption,
+  executeFlags,
+  executeOptions,
+  jsonOption,
+  modelFlags,
+  modelOptions,
+} from '../sharedOptions.js';
 
 /** The database URL a command that shares runs needs; a `UsageError` naming how to give one otherwise. */
 export function requireDatabaseUrl(project: CliProject, what: string): string {
@@ -55,18 +62,12 @@ export const workerCommand: Command = {
     const maxRuns = intOption(args, 'max-runs', 1);
     const leaseMs = intOption(args, 'lease-ms', 30);
     const drainMs = intOption(args, 'drain-ms', 0) ?? 10_000;
-    const concurrency = intOption(args, 'concurrency', 1);
-    const latencyMs = intOption(args, 'latency', 0);
+    const flags = executeFlags(args);
     const project = await openProject(args);
     requireDatabaseUrl(project, '`troupe worker`');
     const json = args.values.json === true;
     const choice = chooseModel(modelFlags(args), project);
-    process.stderr.write(`troupe: ${modelNotice(choice)}\n`);
-    const runtime = cliRuntime(project, {
-      model: choice.model,
-      ...(concurrency === undefined ? {} : { concurrency }),
-      ...(latencyMs === undefined ? {} : { latencyMs }),
-    });
+    const runtime = executingRuntime(project, choice, flags);
     const print = (text: string, record: Record<string, unknown>) =>
       process.stdout.write(json ? `${JSON.stringify(record)}\n` : `${text}\n`);
     const stopped = new Promise<void>((resolve) => {
