@@ -9,14 +9,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { TroupeEvent } from '../events/types.js';
-
-/** An event read loosely: event types added after this file (tool calls, revised plans) still trace. */
-interface LooseEvent {
-  type: string;
-  ts: number;
-  taskId?: string;
-  [field: string]: unknown;
-}
+import { codeOf, fail, type LooseEvent, messageOf, num, str } from './spanFields.js';
 
 interface TaskSpan {
   span: Span;
@@ -27,17 +20,6 @@ interface PlannedInfo {
   kind: string;
   tool: string | undefined;
   description: string;
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-const codeOf = (e: LooseEvent): string | undefined => str((e.error as { code?: unknown } | undefined)?.code);
-const messageOf = (e: LooseEvent): string | undefined => str((e.error as { message?: unknown } | undefined)?.message);
-
-function fail(span: Span, e: LooseEvent, fallbackCode: string): void {
-  const code = codeOf(e) ?? fallbackCode;
-  span.setAttribute('error.type', code);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(e) ?? code });
 }
 
 /** What a run's tracer is told beside the events. */
