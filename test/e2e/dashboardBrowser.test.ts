@@ -116,13 +116,21 @@ describe.skipIf(browserPath === undefined)('dashboard in a browser', () => {
       await page.screenshot({ path: `${shots}/2-completed.png`, fullPage: true });
       expect((await handle.result).status).toBe('completed');
 
-      // Drag the timeline to its start: the board shows the run before its plan existed.
+      // Drag the timeline to its start: the board shows the run before its plan existed. The server
+      // answers each state request slowly, as a loaded one does, so the drag (a hand's pace, a second long) outruns the answers.
+      await page.route('**/state?until=*', async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        await route.continue();
+      });
       const slider = page.locator('#timeline');
       const box = await slider.boundingBox();
       if (box === null) throw new Error('the timeline slider is not visible');
       await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
       await page.mouse.down();
-      await page.mouse.move(box.x + 1, box.y + box.height / 2, { steps: 10 });
+      for (let step = 1; step <= 10; step += 1) {
+        await page.mouse.move(box.x + box.width - 2 - ((box.width - 3) * step) / 10, box.y + box.height / 2);
+        await page.waitForTimeout(100);
+      }
       await page.mouse.up();
       await page.locator('#mode >> text=viewing the past').waitFor();
       await page.locator('#graph >> text=No plan yet').waitFor();

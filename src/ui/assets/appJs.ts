@@ -22,7 +22,7 @@ export const appJs = `'use strict';
     sessionStorage.setItem('troupe-token', token);
     history.replaceState(null, '', location.pathname + location.search);
   }
-  var view = { runId: params.get('run'), events: [], live: true, until: null, source: null, state: null, caps: {}, pendingRefresh: false, taskFilter: '', drawer: null };
+  var view = { runId: params.get('run'), events: [], live: true, until: null, source: null, state: null, caps: {}, pendingRefresh: false, refreshAgain: false, taskFilter: '', drawer: null };
   var $ = function (id) { return document.getElementById(id); };
 
   function h(tag, attrs, children) {
@@ -208,19 +208,28 @@ ${drawerJs}
     renderTimeline();
   }
 
+  // One state request at a time; a refresh asked for meanwhile runs when it settles, so the board
+  // always ends on the latest position of the timeline however slowly the server answers.
   function refresh() {
-    if (view.pendingRefresh || !view.runId) return;
+    if (!view.runId) return;
+    if (view.pendingRefresh) { view.refreshAgain = true; return; }
     view.pendingRefresh = true;
+    view.refreshAgain = false;
+    function settled() {
+      view.pendingRefresh = false;
+      if (view.refreshAgain) refresh();
+    }
     setTimeout(function () {
       var runId = view.runId;
       var path = '/api/runs/' + encodeURIComponent(runId) + '/state' + (view.live ? '' : '?until=' + view.until);
       getJson(path).then(function (state) {
-        view.pendingRefresh = false;
-        if (runId !== view.runId) return;
-        view.state = state;
-        render();
-        if (view.drawer) loadDrawer();
-      }, function (e) { view.pendingRefresh = false; notice(e.message); });
+        if (runId === view.runId) {
+          view.state = state;
+          render();
+          if (view.drawer) loadDrawer();
+        }
+        settled();
+      }, function (e) { notice(e.message); settled(); });
     }, 150);
   }
 
