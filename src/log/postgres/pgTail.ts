@@ -141,7 +141,11 @@ export class PgTail {
 
   private async listen(): Promise<void> {
     const client = new (pgDriver().Client)(this.options.listen);
-    client.on('notification', () => this.wake());
+    // The payload is the last seq of the committed batch: a batch already delivered (this
+    // process's own, passed on by `local`) needs no read.
+    client.on('notification', (message) => {
+      if (!(Number(message.payload) <= this.last)) this.wake();
+    });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('Connection terminated')));
     try {

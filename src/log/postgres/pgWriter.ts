@@ -130,7 +130,7 @@ export interface PgWriterOptions {
 export class PgWriter {
   private pending: PendingAppend[] = [];
   private running: Promise<void> | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: NodeJS.Immediate | NodeJS.Timeout | undefined;
   private readonly failed = new Map<string, TroupeError>();
   private readonly options: PgWriterOptions;
 
@@ -147,10 +147,11 @@ export class PgWriter {
     }
     this.pending.push(append);
     if (this.running === undefined && this.timer === undefined) {
-      this.timer = setTimeout(() => {
+      const start = () => {
         this.timer = undefined;
         this.running = this.drain();
-      }, this.options.flushMs);
+      };
+      this.timer = this.options.flushMs === 0 ? setImmediate(start) : setTimeout(start, this.options.flushMs);
     }
   }
 
@@ -162,7 +163,8 @@ export class PgWriter {
   /** Resolves once every queued append has settled. */
   async flush(): Promise<void> {
     if (this.timer !== undefined) {
-      clearTimeout(this.timer);
+      if (this.options.flushMs === 0) clearImmediate(this.timer as NodeJS.Immediate);
+      else clearTimeout(this.timer as NodeJS.Timeout);
       this.timer = undefined;
       this.running = this.drain();
     }
