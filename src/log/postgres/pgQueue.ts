@@ -41,6 +41,8 @@ export interface PgQueueDeps {
   ready(): Promise<void>;
   /** Passes events this process committed outside the writer to the log's feed. */
   committed(events: readonly TroupeEvent[]): void;
+  /** Marks such a commit in flight; the function it returns, once it settled (see `PgTail.committing`). */
+  committing(): () => void;
 }
 
 function toLeases(rows: readonly { run_id: string; epoch: number }[]): Lease[] {
@@ -72,6 +74,7 @@ export function pgQueue(deps: PgQueueDeps): RunQueue {
       checkEvents(events);
       let client: pg.PoolClient | undefined;
       let firstSeq: number;
+      const settled = deps.committing();
       try {
         client = await pool.connect();
         await client.query('BEGIN');
@@ -89,10 +92,12 @@ export function pgQueue(deps: PgQueueDeps): RunQueue {
       } catch (err) {
         await client?.query('ROLLBACK').catch(() => undefined);
         client?.release(err instanceof TroupeError ? undefined : true);
+        settled();
         throw toLogError(target, `submit run \`${runId}\``, err);
       }
       const stored = events.map((e, i) => ({ ...e, seq: firstSeq + i }) as TroupeEvent);
       deps.committed(stored);
+      settled();
       return stored;
     },
     async claim(owner, max, leaseMs, holding = []) {

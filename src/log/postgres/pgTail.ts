@@ -54,6 +54,10 @@ export class PgTail {
   /** Every event in seq order, from `lastSeq + 1` on. */
   readonly feed = new Subject<TroupeEvent>();
   private last: number;
+  /** The highest seq a NOTIFY announced. */
+  private heard = -1;
+  /** Commits of this process in flight (see `committing`). */
+  private ownCommits = 0;
   private reading = false;
   private again = false;
   private stopped = false;
@@ -86,6 +90,30 @@ export class PgTail {
       }
       this.deliver(event);
     }
+  }
+
+  /**
+   * Marks a commit of this process as in flight until the returned function is called (once
+   * `local` has its events, or once it failed). A NOTIFY heard meanwhile waits for it: it most
+   * likely announces that very commit, which `local` then delivers without a read.
+   */
+  committing(): () => void {
+    this.ownCommits++;
+    return () => {
+      this.ownCommits--;
+      if (this.ownCommits === 0 && this.heard > this.last) this.wake();
+    };
+  }
+
+  /** A NOTIFY's payload is the last seq of the batch that committed. */
+  private notified(payload: string | undefined): void {
+    const seq = Number(payload);
+    if (!Number.isFinite(seq)) {
+      this.wake();
+      return;
+    }
+    if (seq > this.heard) this.heard = seq;
+    if (this.ownCommits === 0 && seq > this.last) this.wake();
   }
 
   /** Reads whatever committed after the last delivered seq. */
@@ -141,11 +169,7 @@ export class PgTail {
 
   private async listen(): Promise<void> {
     const client = new (pgDriver().Client)(this.options.listen);
-    // The payload is the last seq of the committed batch: a batch already delivered (this
-    // process's own, passed on by `local`) needs no read.
-    client.on('notification', (message) => {
-      if (!(Number(message.payload) <= this.last)) this.wake();
-    });
+    client.on('notification', (message) => this.notified(message.payload));
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('Connection terminated')));
     try {

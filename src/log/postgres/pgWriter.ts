@@ -116,6 +116,8 @@ export interface PgWriterOptions {
   target: string;
   /** Called with each committed batch's events in seq order, before the next batch is taken. */
   committed(events: readonly TroupeEvent[]): void;
+  /** Called as each transaction starts; the function it returns, once it settled (after `committed`). */
+  committing(): () => void;
   /** How long appends may wait to share a commit, in ms; `0`: the next turn of the event loop. */
   flushMs: number;
 }
@@ -185,6 +187,15 @@ export class PgWriter {
   }
 
   private async commit(batch: readonly PendingAppend[]): Promise<void> {
+    const settled = this.options.committing();
+    try {
+      await this.store(batch);
+    } finally {
+      settled();
+    }
+  }
+
+  private async store(batch: readonly PendingAppend[]): Promise<void> {
     let client: pg.PoolClient | undefined;
     let outcome: Awaited<ReturnType<typeof storeBatch>>;
     try {

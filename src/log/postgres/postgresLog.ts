@@ -78,11 +78,13 @@ export function postgresLog(connection: PostgresConnection, options: PostgresLog
   pool.on('error', () => undefined);
   let closed = false;
   let tail: PgTail | undefined;
+  const committing = () => tail?.committing() ?? (() => undefined);
   const writer = new PgWriter({
     pool,
     target,
     flushMs: options.flushMs ?? 0,
     committed: (events) => tail?.local(events),
+    committing,
   });
 
   const opened = (async () => {
@@ -168,6 +170,7 @@ export function postgresLog(connection: PostgresConnection, options: PostgresLog
       writer,
       ready,
       committed: (events) => tail?.local(events),
+      committing,
       get log() {
         return log;
       },
