@@ -18,7 +18,14 @@ import { startTask, type TaskLife } from './taskLifecycle.js';
 import { type ToolCallResult, toolCaller } from './toolCall.js';
 
 type Outcome =
-  | { kind: 'ok'; output: unknown; durationMs: number; call?: Extract<ToolCallResult, { kind: 'ok' }> }
+  | {
+      kind: 'ok';
+      output: unknown;
+      durationMs: number;
+      call?: Extract<ToolCallResult, { kind: 'ok' }>;
+      /** The step's model asked for the rest of the plan to be revised: why. */
+      revisePlan?: string;
+    }
   | { kind: 'clarify'; question: string }
   | { kind: 'error'; error: RecordedError; retryable: boolean }
   | { kind: 'hold'; review: ReviewDraft };
@@ -59,6 +66,8 @@ export function fromTaskPool(deps: ExecutorDeps) {
   // a reference that cannot be resolved fails the task's first attempt instead.
   const resolved = new Map<string, unknown>();
   const refused = new Map<string, unknown>();
+  // Steps whose model asked for a revision, recorded with their `task.completed`.
+  const requests = new Map<string, string>();
   function prepare(task: TaskState): void {
     try {
       const prepared = taskInput(
@@ -77,6 +86,12 @@ export function fromTaskPool(deps: ExecutorDeps) {
       const input = resolved.get(p.taskId);
       resolved.delete(p.taskId);
       const report = { type: 'started' as const, ...p, ...(input === undefined ? {} : { input }) };
+      session.submit({ type: 'executor', report });
+    },
+    recordCompleted: (p) => {
+      const revisePlan = requests.size === 0 ? undefined : requests.get(p.taskId);
+      if (revisePlan !== undefined) requests.delete(p.taskId);
+      const report = { type: 'completed' as const, ...p, ...(revisePlan === undefined ? {} : { revisePlan }) };
       session.submit({ type: 'executor', report });
     },
   };
@@ -127,7 +142,11 @@ export function fromTaskPool(deps: ExecutorDeps) {
     });
     if (reply.clarification !== undefined && task.answer === undefined)
       return { kind: 'clarify', question: reply.clarification };
-    return { kind: 'ok', output: reply.content, durationMs: performance.now() - started };
+    const durationMs = performance.now() - started;
+    // The reason is the step's result: its dependents and the revision see why.
+    if (reply.revisePlan !== undefined)
+      return { kind: 'ok', output: reply.revisePlan, durationMs, revisePlan: reply.revisePlan };
+    return { kind: 'ok', output: reply.content, durationMs };
   }
 
   return fromCallback<PoolEvent, undefined, ExecutorMachineEvent>(({ sendBack, receive }) => {
@@ -163,13 +182,13 @@ export function fromTaskPool(deps: ExecutorDeps) {
       } else if (next.kind === 'fail') {
         finish({ type: 'FAILED', error: next.error });
       } else if (next.kind === 'replan') {
-        replan(next.failed);
+        replan(next.reason);
       }
     }
 
     let replanning = false;
-    /** Asks the Planner to revise the plan past the failed tasks, then scans the revised plan. */
-    function replan(failed: readonly string[]): void {
+    /** Asks the Planner to revise the plan (past failed tasks, or as steps asked), then scans the revised plan. */
+    function replan(reason: string): void {
       if (replanning) return;
       const { revise } = deps;
       if (revise === undefined) {
@@ -177,12 +196,6 @@ export function fromTaskPool(deps: ExecutorDeps) {
         return;
       }
       replanning = true;
-      const reason = failed
-        .map((id) => {
-          const error = session.state.tasks.get(id)?.error;
-          return `Task \`${id}\` failed: ${error?.code ?? 'TOOL_FAILED'}: ${error?.message ?? 'unknown error'}`;
-        })
-        .join('; ');
       revise(reason, controller.signal).then(
         () => {
           replanning = false;
@@ -259,8 +272,8 @@ export function fromTaskPool(deps: ExecutorDeps) {
       if (task === undefined || task.status === 'completed' || task.status === 'failed' || task.status === 'skipped') {
         return;
       }
-      // A failure the run's policy does not contain stops new dispatches.
-      if (session.state.openFailures > 0) return;
+      // A failure the run's policy does not contain, or a step's request for a revision, stops new dispatches.
+      if (session.state.openFailures > 0 || session.state.revisionRequests.length > 0) return;
       // A task in the review queue moves on only once a human decided.
       const reviewed = task.status === 'awaiting_review';
       if (reviewed && task.review?.decision === undefined) return;
@@ -302,8 +315,10 @@ export function fromTaskPool(deps: ExecutorDeps) {
           }
           return;
         }
-        if (outcome.kind === 'ok' && swarm === undefined) {
+        // A request for a revision completes the step at once: its reason is no result to judge or commit.
+        if (outcome.kind === 'ok' && (swarm === undefined || outcome.revisePlan !== undefined)) {
           const { output, durationMs, call } = outcome;
+          if (outcome.revisePlan !== undefined) requests.set(taskId, outcome.revisePlan);
           life.send(
             call === undefined || call.recorded
               ? { type: 'SUCCEED', output, durationMs }

@@ -20,6 +20,7 @@ const lines: { [T in TroupeEventType]: (event: EventOf<T>) => string } = {
   'plan.created': (e) => `planned ${e.tasks.length} task(s): ${e.tasks.map((t) => t.id).join(', ')}`,
   'plan.revised': (e) =>
     `plan revised (${e.revision}): ${e.tasks.length} task(s) added${e.dropped.length > 0 ? `, dropped ${e.dropped.join(', ')}` : ''} — ${e.reason}`,
+  'plan.revision_requested': (e) => `${task(e)} asked for the plan to be revised: ${brief(e.reason, 200)}`,
   'task.skipped': (e) => `${task(e)} skipped: its dependency ${e.dependency} failed`,
   'plan.rejected': (e) => `plan attempt ${e.attempt} refused: ${e.error.message}`,
   'model.called': (e) =>

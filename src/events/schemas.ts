@@ -102,6 +102,17 @@ const eventSchemas = [
   }),
   z.object({
     ...envelope,
+    ...taskRef,
+    type: z.literal('plan.revision_requested'),
+    /**
+     * Why the processing step `taskId` asked for the rest of the plan to be revised (its model
+     * called `revise_plan`). Recorded with the step's `task.completed`; the next `plan.revised`
+     * answers it.
+     */
+    reason: z.string(),
+  }),
+  z.object({
+    ...envelope,
     type: z.literal('plan.rejected'),
     attempt: z.number().int().positive(),
     error: errorInfoSchema,

@@ -93,6 +93,11 @@ export interface ProcessRequest extends RequestBase {
   turns?: readonly ToolTurn[];
   /** A human's answer to this task's clarification question, once given. */
   answer?: string;
+  /**
+   * Set when the step may ask for the tasks not yet started to be revised (`revise_plan`, or a
+   * reply's `revisePlan`): the run has a plan revision left (`maxReplans`).
+   */
+  mayRevisePlan?: boolean;
   /** Why the previous result was rejected (by the Judge or a reviewer): the retry should address it. */
   feedback?: string;
   /** The run's compacted context (older results, summarised), when it has been compacted. */
@@ -134,6 +139,12 @@ export interface ModelReply {
   content: string;
   /** Set when the model cannot go on without a human: the question to ask. */
   clarification?: string;
+  /**
+   * Set when a processing step offered `mayRevisePlan` asks for the rest of the plan to be
+   * revised: why. The step completes with it as its output; the Planner then revises the tasks
+   * not yet started.
+   */
+  revisePlan?: string;
   /** Set when the model asks for tools before it answers (processing steps offered `tools`). */
   toolCalls?: readonly ToolCallRequest[];
   usage?: Usage;

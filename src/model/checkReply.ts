@@ -1,8 +1,12 @@
 import { ModelOutputError } from '../errors.js';
 import type { ModelReply, ModelRequest } from './Model.js';
 
-/** The longest clarification question a model may ask, as `ask_clarification` allows. */
-const maxQuestion = 2_000;
+/** The longest clarification question or revision reason a model may give, as the built-in functions allow. */
+const maxText = 2_000;
+
+function isText(value: unknown): boolean {
+  return typeof value === 'string' && value.trim() !== '' && value.length <= maxText;
+}
 
 function shown(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
@@ -44,7 +48,8 @@ function checkCalls(calls: unknown, refuse: (field: string, value: unknown, expe
  * Checks a reply where it enters troupe, in one pass over its few fields, so that nothing a
  * model (or a custom `Model`) said can put a value into an event that the log's own reader
  * would refuse: `content` a string, `clarification` (when present) a non-blank string of at
- * most 2,000 characters, `toolCalls` (when present) 1 to 128 calls each with a unique `id`, a
+ * most 2,000 characters, `revisePlan` (when present) the same and only when the request offered
+ * it (`mayRevisePlan`), `toolCalls` (when present) 1 to 128 calls each with a unique `id`, a
  * `name` and `arguments` text (unchecked: the step answers bad calls itself), `usage` whole non-negative token counts, `costUsd` a finite
  * non-negative number, `attempts` an integer ≥ 1. Fields it does not know pass through.
  * Throws `ModelOutputError` naming the field, what it was and what was expected.
@@ -60,12 +65,16 @@ export function checkReply(reply: unknown, request: ModelRequest, model: string)
     throw new ModelOutputError(`${what} replied with \`${field}\` ${text}; expected ${expected}`, text);
   };
   if (typeof reply !== 'object' || reply === null) return refuse('reply', reply, 'an object `{ content: string }`');
-  const { content, clarification, toolCalls, usage, costUsd, attempts } = reply as Record<string, unknown>;
+  const { content, clarification, revisePlan, toolCalls, usage, costUsd, attempts } = reply as Record<string, unknown>;
   if (typeof content !== 'string') refuse('content', content, 'a string');
-  if (clarification !== undefined) {
-    if (typeof clarification !== 'string' || clarification.trim() === '' || clarification.length > maxQuestion) {
-      refuse('clarification', clarification, `a question of 1 to ${maxQuestion} characters, not blank`);
+  if (clarification !== undefined && !isText(clarification)) {
+    refuse('clarification', clarification, `a question of 1 to ${maxText} characters, not blank`);
+  }
+  if (revisePlan !== undefined) {
+    if (request.purpose !== 'process' || request.mayRevisePlan !== true) {
+      refuse('revisePlan', revisePlan, 'none: `revise_plan` was not offered (no plan revision is left: maxReplans)');
     }
+    if (!isText(revisePlan)) refuse('revisePlan', revisePlan, `a reason of 1 to ${maxText} characters, not blank`);
   }
   if (toolCalls !== undefined) checkCalls(toolCalls, refuse);
   if (usage !== undefined) {

@@ -74,7 +74,8 @@ function inputsOf(results: readonly TaskResult[]): Record<string, unknown> {
  * compacts), the URLs, files and snippets the plan attached to it, and the human's answer once
  * there is one. The step is offered its tools (its plan's `tools`, or all of the run's) and
  * calls them through `toolLoop` and `stepCaller` until it answers, at most `maxToolCalls`
- * calls in all; a step that stopped mid-way continues from its recorded turns.
+ * calls in all; a step that stopped mid-way continues from its recorded turns. While the run
+ * has a plan revision left (`maxReplans`), the step may ask for one (`mayRevisePlan`).
  *
  * @example
  * const reply = await processStep({ session, model, tools }, task, signal);
@@ -108,6 +109,8 @@ export async function processStep(deps: ModelStepDeps, task: TaskState, signal: 
     inputs: inputsOf(fitted.results),
     messages: fitted.messages,
     ...(task.answer === undefined ? {} : { answer: task.answer }),
+    // Constant for the step: a revision is made only once no task runs.
+    ...(session.state.revisions < session.state.policy.maxReplans ? { mayRevisePlan: true } : {}),
     ...(task.feedback === undefined ? {} : { feedback: task.feedback }),
     ...(fitted.summary === undefined ? {} : { summary: fitted.summary }),
   };

@@ -2,32 +2,12 @@ import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionCreateParamsNonStreaming,
-  ChatCompletionFunctionTool,
 } from 'openai/resources/chat/completions';
-import { z } from 'zod';
 import { ModelOutputError } from '../errors.js';
 import type { Usage } from '../events/types.js';
-import { describeIssues } from '../util/describeIssues.js';
 import type { ModelReply, ModelRequest, ToolCallRequest } from './Model.js';
 import { functionTools, jsonSchema, offersTools, turnMessages } from './openaiTools.js';
-
-/** The function a processing step calls when it cannot go on without a human. */
-export const clarificationFunction = 'ask_clarification';
-
-const clarificationArgs = z.object({
-  question: z.string().min(1).max(2_000).describe('The one question the human must answer, self-contained.'),
-});
-
-const clarificationTool: ChatCompletionFunctionTool = {
-  type: 'function',
-  function: {
-    name: clarificationFunction,
-    description:
-      'Ask the human a question when the step cannot be carried out without their answer (an ambiguous ' +
-      'or missing detail). Use it only when truly blocked; otherwise answer the step directly.',
-    parameters: jsonSchema(z.toJSONSchema(clarificationArgs) as Record<string, unknown>),
-  },
-};
+import { builtInCall, builtInReply, offeredFunctions } from './stepFunctions.js';
 
 /** Settings of the request body that do not depend on the request. */
 export interface ChatSettings {
@@ -38,16 +18,12 @@ export interface ChatSettings {
   structuredOutput: 'json_schema' | 'json_object' | 'prompt';
 }
 
-/** Whether a request offers the model the clarification function. */
-export function offersClarification(request: ModelRequest): boolean {
-  return request.purpose === 'process' && request.answer === undefined;
-}
-
 /**
  * The body of a chat completion for `request`: its messages; for plans and judgements the
- * JSON schema of the answer as `response_format`; for a processing step not yet answered by a
- * human, the `ask_clarification` function; for a step that may call tools, its tools as
- * functions and its earlier turns as `tool_calls` and `role: "tool"` messages.
+ * JSON schema of the answer as `response_format`; for a processing step, the built-in
+ * functions it is offered (`ask_clarification` until a human answered it, `revise_plan` while
+ * the run has a plan revision left); for a step that may call tools, its tools as functions
+ * and its earlier turns as `tool_calls` and `role: "tool"` messages.
  */
 export function chatBody(request: ModelRequest, settings: ChatSettings): ChatCompletionCreateParamsNonStreaming {
   const body: ChatCompletionCreateParamsNonStreaming = {
@@ -68,8 +44,8 @@ export function chatBody(request: ModelRequest, settings: ChatSettings): ChatCom
             json_schema: { name: request.output.name, schema: jsonSchema(request.output.schema), strict: false },
           };
   }
-  const tools = request.purpose === 'process' && offersTools(request) ? functionTools(request.tools ?? []) : [];
-  if (offersClarification(request)) tools.unshift(clarificationTool);
+  const tools = offeredFunctions(request);
+  if (request.purpose === 'process' && offersTools(request)) tools.push(...functionTools(request.tools ?? []));
   if (tools.length > 0) {
     body.tools = tools;
     body.tool_choice = 'auto';
@@ -143,48 +119,24 @@ export async function readStream(
   return { content, finishReason, toolCalls: calls.filter(Boolean), ...(usage === undefined ? {} : { usage }) };
 }
 
-function clarificationOf(call: ToolCallRequest, request: ModelRequest, what: string): string {
-  if (call.name !== clarificationFunction || !offersClarification(request)) {
-    const offered = offersClarification(request) ? `only \`${clarificationFunction}\` is offered` : 'none is offered';
-    throw new ModelOutputError(`${what} called function \`${call.name}\`, but ${offered}`, call.arguments);
-  }
-  let args: unknown;
-  try {
-    args = JSON.parse(call.arguments);
-  } catch (err) {
-    throw new ModelOutputError(
-      `${what} called \`${clarificationFunction}\` with arguments that are not JSON: \`${call.arguments.slice(0, 200)}\``,
-      call.arguments,
-      { cause: err },
-    );
-  }
-  const parsed = clarificationArgs.safeParse(args);
-  if (!parsed.success) {
-    throw new ModelOutputError(
-      `${what} called \`${clarificationFunction}\` with invalid arguments: ${describeIssues(parsed.error)}`,
-      call.arguments,
-    );
-  }
-  return parsed.data.question;
-}
-
 /**
- * Turns an outcome into a `ModelReply`: a call of `ask_clarification` becomes
- * `clarification` (it wins over other calls in the same turn); when the request offers tools,
- * the other calls come back as `toolCalls`, unchecked (the step answers a bad call with a tool
- * error the model can recover from); an answer cut at the token limit or by a content filter,
- * or a function call where none but `ask_clarification` is offered, is a `ModelOutputError`
- * carrying what the model said.
+ * Turns an outcome into a `ModelReply`: a call of an offered built-in function decides it
+ * (`ask_clarification` becomes `clarification` and wins over every other call in the turn,
+ * then `revise_plan` becomes `revisePlan`); when the request offers tools, the other calls
+ * come back as `toolCalls`, unchecked (the step answers a bad call with a tool error the model
+ * can recover from); an answer cut at the token limit or by a content filter, or a function
+ * call where no tool and no such built-in is offered, is a `ModelOutputError` carrying what
+ * the model said.
  */
 export function replyOf(outcome: ChatOutcome, request: ModelRequest, what: string): ModelReply {
   const usage = outcome.usage === undefined ? {} : { usage: outcome.usage };
-  const clarify = outcome.toolCalls.find((c) => c.name === clarificationFunction && offersClarification(request));
+  const builtIn = builtInCall(outcome.toolCalls, request);
   const [call] = outcome.toolCalls;
-  if (call !== undefined && clarify === undefined && offersTools(request)) {
+  if (call !== undefined && builtIn === undefined && offersTools(request)) {
     return { content: outcome.content, toolCalls: outcome.toolCalls, ...usage };
   }
   if (call !== undefined)
-    return { content: outcome.content, clarification: clarificationOf(clarify ?? call, request, what), ...usage };
+    return { content: outcome.content, ...builtInReply(builtIn ?? call, request, what), ...usage };
   if (outcome.finishReason === 'length') {
     throw new ModelOutputError(
       `${what} stopped at its output token limit (finish_reason: length) after ${outcome.content.length} characters; ` +

@@ -39,13 +39,16 @@ export interface ScriptedToolCall {
 }
 
 /**
- * What a scripted processing step returns: its output, a question for a human, or tool calls
- * (with optional text beside them). After tool calls the step is asked again with
- * `request.turns` holding each call and its result, until it returns its output.
+ * What a scripted processing step returns: its output, a question for a human, a request that
+ * the rest of the plan be revised (`{ revisePlan: reason }`, only when `request.mayRevisePlan`:
+ * the step completes with the reason as its output, then the `plan` handler is asked for a
+ * revision), or tool calls (with optional text beside them). After tool calls the step is
+ * asked again with `request.turns` holding each call and its result, until it returns its output.
  */
 export type ScriptedProcessResult =
   | string
   | { clarify: string }
+  | { revisePlan: string }
   | { toolCalls: readonly ScriptedToolCall[]; content?: string };
 
 /** The handlers of a scripted model; each may be async. */
@@ -59,6 +62,8 @@ export interface Script {
    * Returns the output of a `processing` task, or the tools it calls first: a step offered
    * tools (`request.tools`) may return `{ toolCalls: [{ name, arguments }] }`, and is asked
    * again with `request.turns` (each call and its result, oldest first) until it answers.
+   * `{ clarify: question }` asks a human; `{ revisePlan: reason }` (when `request.mayRevisePlan`)
+   * asks for the tasks not yet started to be revised.
    * @default `Done: <task description>`, or the human's answer when there is one
    */
   process?: (task: PlannedTask, request: ProcessRequest) => ScriptedProcessResult | Promise<ScriptedProcessResult>;
@@ -158,6 +163,9 @@ export function scriptedModel(script: Script = {}): Model {
           // the reply check where replies enter a run to name what was wrong.
           if (typeof result === 'object' && result !== null && 'clarify' in result) {
             return { content: '', clarification: result.clarify } as ModelReply;
+          }
+          if (typeof result === 'object' && result !== null && 'revisePlan' in result) {
+            return { content: '', revisePlan: result.revisePlan } as ModelReply;
           }
           if (typeof result === 'object' && result !== null && 'toolCalls' in result) {
             const { content, toolCalls } = result as { content?: unknown; toolCalls: unknown };

@@ -41,7 +41,7 @@ export interface ToolLoopOptions {
 /**
  * The tool-calling loop of one processing step: ask the model; while it asks for tools, make
  * every call of the turn at once and give the results back; return the first reply that asks
- * for none (its answer or a clarification). A step resumed from recorded turns makes only the
+ * for none (its answer, a clarification or a request to revise the plan). A step resumed from recorded turns makes only the
  * calls that have no recorded result, then asks on. A turn that would take the step past
  * `maxToolCalls` fails it with `ToolCallLimitError` before any of its calls is made.
  *
@@ -73,7 +73,7 @@ export async function toolLoop(options: ToolLoopOptions): Promise<ModelReply> {
   for (;;) {
     const reply = await ask(turns);
     const calls = reply.toolCalls ?? [];
-    if (calls.length === 0 || reply.clarification !== undefined) return reply;
+    if (calls.length === 0 || reply.clarification !== undefined || reply.revisePlan !== undefined) return reply;
     if (made + calls.length > maxToolCalls) throw new ToolCallLimitError(taskId, maxToolCalls, made + calls.length);
     await settle({ content: reply.content, calls, results: new Map() });
   }

@@ -22,6 +22,8 @@ export type ExecutorReport =
       /** The tool call whose outcome this completion records (`tool_call` tasks without a Judge). */
       idempotencyKey?: string;
       tool?: string;
+      /** Set when the step's model asked for the rest of the plan to be revised: why (`output` holds it too). */
+      revisePlan?: string;
     }
   | { type: 'clarify'; taskId: string; question: string }
   | {
@@ -98,7 +100,7 @@ export type PlannerCommand =
 export type NextStep =
   | { kind: 'wait' }
   | { kind: 'synthesize' }
-  | { kind: 'replan'; failed: string[] }
+  | { kind: 'replan'; reason: string }
   | { kind: 'fail'; error: RecordedError }
   | { kind: 'finished' };
 
@@ -120,14 +122,15 @@ function modelCause(state: RunState, taskId: string | undefined): string | null 
 /**
  * What the run should do next: wait for tasks, revise the plan, synthesise the answer, fail,
  * or nothing more. A failure no policy goes past (`fail-run`, or `replan` with no revision
- * left) stops new dispatches and fails the run once no task is running. When every task has
- * ended, the run synthesises from what completed, and fails when nothing did.
+ * left) stops new dispatches and fails the run once no task is running; a failure under
+ * `replan`, or a step's request for a revision, stops them until the plan is revised. When
+ * every task has ended, the run synthesises from what completed, and fails when nothing did.
  */
 export function nextStep(state: RunState): NextStep {
   if (isFinished(state)) return { kind: 'finished' };
   if (state.status !== 'running') return { kind: 'wait' };
   const { counts } = state;
-  if (state.openFailures > 0) {
+  if (state.openFailures > 0 || state.revisionRequests.length > 0) {
     const step = failureStep(state);
     if (step.kind === 'replan') return step;
     if (step.kind === 'fail') return counts.running === 0 ? step : { kind: 'wait' };
@@ -167,8 +170,11 @@ function executorEvents(state: RunState, report: ExecutorReport): EventDraft[] {
         },
       ];
     case 'completed': {
-      const { type: _, ...completed } = report;
-      return [{ type: 'task.completed', ...completed, causationId }];
+      const { type: _, revisePlan, ...completed } = report;
+      const done: EventDraft = { type: 'task.completed', ...completed, causationId };
+      // One append records both, so a crash leaves either neither or a request a resume answers.
+      if (revisePlan === undefined) return [done];
+      return [done, { type: 'plan.revision_requested', taskId: task.id, reason: revisePlan, causationId }];
     }
     case 'clarify':
       return [{ type: 'task.clarification_requested', taskId: task.id, question: report.question, causationId }];

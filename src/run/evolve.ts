@@ -50,6 +50,10 @@ export function evolve(state: RunState, event: UnsequencedEvent): RunState {
     case 'plan.revised':
       foldRevision(state, event);
       return state;
+    // Caused by the step's completion: it leaves the task's lifecycle where it is.
+    case 'plan.revision_requested':
+      state.revisionRequests.push({ taskId: event.taskId, reason: event.reason });
+      return state;
     case 'plan.rejected':
       if (event.revision === undefined) state.planAttempts = event.attempt;
       return state;

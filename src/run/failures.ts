@@ -1,10 +1,10 @@
 import type { RecordedError } from '../events/types.js';
 import type { RunState, TaskState } from './state.js';
 
-/** What a run's failures call for, once none is left running. */
+/** What a run's open failures and revision requests call for, once none is left running. */
 export type FailureStep =
   | { kind: 'none' }
-  | { kind: 'replan'; failed: string[] }
+  | { kind: 'replan'; reason: string }
   | { kind: 'fail'; error: RecordedError };
 
 /** Whether the run goes on past this task's failure without a revision: optional, or `continue`. */
@@ -36,6 +36,16 @@ function describe(task: TaskState): string {
   return `Task \`${task.id}\` failed: ${task.error?.message ?? 'unknown error'}`;
 }
 
+/** Why the plan must change, for the model that revises it: each failure with its code, then each step's request. */
+function reasonOf(failures: readonly TaskState[], state: RunState): string {
+  const lines = failures.map(
+    (t) => `Task \`${t.id}\` failed: ${t.error?.code ?? 'TOOL_FAILED'}: ${t.error?.message ?? 'unknown error'}`,
+  );
+  for (const r of state.revisionRequests)
+    lines.push(`Task \`${r.taskId}\` asked for the plan to be revised: ${r.reason}`);
+  return lines.join('; ');
+}
+
 /** The failures no policy accounted for, in plan order. */
 function unresolved(state: RunState): TaskState[] {
   const found: TaskState[] = [];
@@ -45,15 +55,30 @@ function unresolved(state: RunState): TaskState[] {
 }
 
 /**
- * What the run's failures call for: nothing; a revision of the plan (`replan`, while revisions
- * are left); or failing the run with the first failure's error.
+ * What the run's open failures and steps' revision requests call for: nothing; a revision of
+ * the plan answering all of them (while revisions are left: for a failure under `replan`, for
+ * a request whatever the policy); or failing the run with the first failure's error. A failure
+ * the policy does not replan wins over a request: under `fail-run` the run fails.
  */
 export function failureStep(state: RunState): FailureStep {
   const failures = unresolved(state);
   const first = failures[0];
-  if (first === undefined) return { kind: 'none' };
-  if (state.policy.onTaskFailure === 'replan' && state.revisions < state.policy.maxReplans) {
-    return { kind: 'replan', failed: failures.map((t) => t.id) };
+  const requested = state.revisionRequests.length > 0;
+  if (first === undefined && !requested) return { kind: 'none' };
+  const left = state.revisions < state.policy.maxReplans;
+  if (left && (first === undefined || state.policy.onTaskFailure === 'replan')) {
+    return { kind: 'replan', reason: reasonOf(failures, state) };
+  }
+  if (first === undefined) {
+    // Steps are offered `revise_plan` only while a revision is left, so a request finds one.
+    const [request] = state.revisionRequests;
+    return {
+      kind: 'fail',
+      error: {
+        code: 'INVALID_STATE',
+        message: `Task \`${request?.taskId}\` asked for a plan revision, but none is left (maxReplans ${state.policy.maxReplans})`,
+      },
+    };
   }
   const spent =
     state.policy.onTaskFailure === 'replan' ? ` (no revision left: maxReplans ${state.policy.maxReplans})` : '';

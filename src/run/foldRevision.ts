@@ -12,6 +12,8 @@ type PlanRevised = Extract<UnsequencedEvent, { type: 'plan.revised' }>;
 export function foldRevision(state: RunState, event: PlanRevised): void {
   state.revisions = event.revision;
   state.openFailures = 0;
+  // A revision is asked only once no task runs, so it answers every request recorded before it.
+  state.revisionRequests = [];
   for (const id of event.dropped) {
     const task = state.tasks.get(id);
     if (task?.status !== 'planned') continue;

@@ -117,6 +117,12 @@ export interface TaskState {
   lastEventId: string;
 }
 
+/** A processing step's request that the rest of the plan be revised. */
+export interface RevisionRequest {
+  taskId: string;
+  reason: string;
+}
+
 /** A run as folded from its events: `state = events.reduce(evolve, initialRunState(runId))`. */
 export interface RunState {
   readonly runId: string;
@@ -129,6 +135,8 @@ export interface RunState {
   revisions: number;
   /** Failed tasks the run has not gone past yet (see `TaskState.contained`). */
   openFailures: number;
+  /** Steps' requests for a revision (`plan.revision_requested`) that no `plan.revised` has answered yet. */
+  revisionRequests: RevisionRequest[];
   /** Tasks in plan order. */
   readonly tasks: Map<string, TaskState>;
   /** How many tasks are in each status. */
@@ -157,6 +165,7 @@ export function initialRunState(runId: string): RunState {
     policy: defaultRunPolicy,
     revisions: 0,
     openFailures: 0,
+    revisionRequests: [],
     tasks: new Map(),
     counts: { planned: 0, running: 0, completed: 0, needs_clarification: 0, awaiting_review: 0, failed: 0, skipped: 0 },
     usage: emptyTotals(),

@@ -64,9 +64,9 @@ describe('clarification from a real model', () => {
     expect(result.status).toBe('completed');
     expect(result.tasks[0]?.output).toBe('Drafted in a playful tone');
     expect(result.answer).toBe('Final: Drafted in a playful tone');
-    // The answered step is not offered the question function again.
+    // The answered step is not offered the question function again (a plan revision still is).
     const answered = server.requests.find((r) => r.messages.some((m) => m.content?.includes('playful') === true));
-    expect(answered?.tools).toBeUndefined();
+    expect(answered?.tools?.map((t) => t.function.name)).toEqual(['revise_plan']);
     // Both processing calls count against the task.
     expect(result.tasks[0]?.usage?.calls).toBe(2);
     await runtime.close();

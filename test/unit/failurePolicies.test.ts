@@ -103,7 +103,7 @@ describe('onTaskFailure: replan', () => {
     const state = running({ onTaskFailure: 'replan', maxReplans: 1 }, ...chain);
     succeed(state, 'other');
     fail(state, 'research');
-    expect(nextStep(state)).toEqual({ kind: 'replan', failed: ['research'] });
+    expect(nextStep(state)).toEqual({ kind: 'replan', reason: 'Task `research` failed: TOOL_FAILED: boom' });
     const [revised] = exec(state, {
       type: 'revise',
       reason: 'research failed',
