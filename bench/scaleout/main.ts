@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { type LocalPostgres, startLocalPostgres } from '../../examples/workers/localPostgres.js';
-import type { UnsequencedEvent } from '../../src/events/types.js';
-import { eventColumns, insertEventsSql } from '../../src/log/postgres/pgWriter.js';
+import type { TroupeEvent, UnsequencedEvent } from '../../src/events/types.js';
+import { encodeEvent, eventVersion } from '../../src/log/eventCodec.js';
 import { postgresLog } from '../../src/log/postgres/postgresLog.js';
 import { evolve } from '../../src/run/evolve.js';
 import { initialRunState } from '../../src/run/state.js';
@@ -47,6 +47,30 @@ async function database(name: string): Promise<string> {
   return server.createDatabase(name);
 }
 
+/**
+ * What a hand-written app would send for the same batch: seq values taken from the head row,
+ * the rows inserted with `unnest`, listeners woken, bodies in the same stored format.
+ */
+const rawSql = `
+  WITH head AS (
+    UPDATE troupe_head SET next_seq = next_seq + $1 RETURNING next_seq - $1 AS first
+  ), stored AS (
+    INSERT INTO troupe_events (seq, run_id, type, v, body)
+    SELECT head.first + row.n - 1, row.run_id, row.type, $2, row.body
+    FROM head, unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS row(run_id, type, body, n)
+  )
+  SELECT pg_notify('troupe_events', (head.first + $1 - 1)::text) FROM head`;
+
+function rawColumns(batch: readonly UnsequencedEvent[]): unknown[] {
+  return [
+    batch.length,
+    eventVersion,
+    batch.map((e) => e.runId),
+    batch.map((e) => e.type),
+    batch.map((e) => encodeEvent(e as TroupeEvent)),
+  ];
+}
+
 /** The same batched inserts with raw `pg`: in an explicit transaction, or as one autocommitted statement. */
 async function rawInserts(url: string, transaction: boolean): Promise<number> {
   const client = new pg.Client({ connectionString: url });
@@ -54,7 +78,7 @@ async function rawInserts(url: string, transaction: boolean): Promise<number> {
   const started = performance.now();
   for (let b = 0; b < batches; b++) {
     if (transaction) await client.query('BEGIN');
-    await client.query(insertEventsSql, eventColumns(events('raw', batchSize, b * batchSize)));
+    await client.query(rawSql, rawColumns(events('raw', batchSize, b * batchSize)));
     if (transaction) await client.query('COMMIT');
   }
   const ms = performance.now() - started;

@@ -50,3 +50,17 @@ export interface Judgement {
   /** Why the judge could not score: the result then goes to review. */
   error?: RecordedError;
 }
+
+/** The event types that end a run: a run's log holds at most one of them, as its last event. */
+export const runEndTypes = [
+  'run.completed',
+  'run.failed',
+  'run.cancelled',
+] as const satisfies readonly TroupeEventType[];
+
+const runEnds: ReadonlySet<string> = new Set(runEndTypes);
+
+/** Whether `event` ends its run (see `runEndTypes`). */
+export function endsRun(event: { readonly type: string }): boolean {
+  return runEnds.has(event.type);
+}

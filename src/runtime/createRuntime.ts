@@ -7,7 +7,7 @@ import { startPlanner } from '../../actors/planner.js';
 import { startDashboard } from '../../actors/ui.js';
 import type { plannerMachine } from '../../machines/planner.js';
 import { ConfigError, TroupeError } from '../errors.js';
-import type { TroupeEvent } from '../events/types.js';
+import { endsRun, type TroupeEvent } from '../events/types.js';
 import { createReviewQueue, type LiveRun, type ReviewQueue } from '../judge/reviewQueue.js';
 import { swarmDeps } from '../judge/swarmOptions.js';
 import type { EventLog } from '../log/EventLog.js';
@@ -121,8 +121,6 @@ function sharedQueue(log: EventLog, what: string): RunQueue {
   return log.queue;
 }
 
-const terminal = new Set<TroupeEvent['type']>(['run.completed', 'run.failed', 'run.cancelled']);
-
 function checkGoal(goal: unknown, max: number): string {
   if (typeof goal !== 'string' || goal.trim() === '') {
     throw new TroupeError(
@@ -235,7 +233,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       events$: defer(() => from(firstSeq)).pipe(
         switchMap((seq) => log.subscribe(seq)),
         filter((event) => event.runId === session.runId),
-        takeWhile((event) => !terminal.has(event.type), true),
+        takeWhile((event) => !endsRun(event), true),
       ),
       tokens$: tokens.pipe(filter((token) => token.runId === session.runId)),
       async answer(taskId, text) {

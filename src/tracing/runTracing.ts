@@ -1,9 +1,8 @@
 import { type Context, context, ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { filter, takeWhile } from 'rxjs';
+import { endsRun } from '../events/types.js';
 import type { EventLog } from '../log/EventLog.js';
 import { RunTracer, type RunTracerOptions } from './RunTracer.js';
-
-const terminal = new Set(['run.completed', 'run.failed', 'run.cancelled']);
 
 /** The instrumentation scope troupe's spans carry. */
 export const tracerName = 'troupe';
@@ -35,7 +34,7 @@ export function traceRun(
     .subscribe(fromSeq)
     .pipe(
       filter((e) => e.runId === options.runId),
-      takeWhile((e) => !terminal.has(e.type), true),
+      takeWhile((e) => !endsRun(e), true),
     )
     // A log that fails ends the trace where it stands: the run itself reports the failure.
     .subscribe({ next: (event) => tracer.observe(event), error: () => undefined });

@@ -3,7 +3,7 @@ import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../examples/workers/localPostgres.js';
 import { ConfigError, LogCorruptionError, LogUnavailableError } from '../../src/errors.js';
-import { eventColumns, insertEventsSql } from '../../src/log/postgres/pgWriter.js';
+import { storeAppends } from '../../src/log/postgres/pgWriter.js';
 import { type PostgresLog, postgresLog } from '../../src/log/postgres/postgresLog.js';
 import { emptyDatabase, freshDatabase } from '../helpers/pgDatabase.js';
 import { completions, draftEvent } from '../helpers/tempLog.js';
@@ -66,6 +66,27 @@ describe('postgresLog opening', () => {
     }
   });
 
+  it('migrates a database written by the first schema (appends without the server-side function) and keeps its events', async () => {
+    const older = await freshDatabase('pgschema1');
+    const first = postgresLog(older, { onNotice: () => undefined });
+    await first.append([draftEvent('kept')]);
+    await first.close();
+    const client = new pg.Client({ connectionString: older });
+    await client.connect();
+    await client.query('DROP FUNCTION troupe_append');
+    await client.query('DELETE FROM troupe_schema WHERE version > 1');
+    try {
+      const log = postgresLog(older, { onNotice: () => undefined });
+      expect((await log.append([draftEvent('after')])).map((e) => e.seq)).toEqual([1]);
+      expect((await log.read('kept')).map((e) => e.type)).toEqual(['run.started']);
+      await log.close();
+      const versions = await client.query<{ version: number }>('SELECT version FROM troupe_schema ORDER BY version');
+      expect(versions.rows.map((r) => r.version)).toEqual([1, 2]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('migrates once when several processes open a new database together', async () => {
     const shared = await freshDatabase('pgmigrate');
     const logs = Array.from({ length: 4 }, () => postgresLog(shared));
@@ -101,7 +122,7 @@ describe('postgresLog across processes', () => {
     const slow = new pg.Client({ connectionString: url });
     await slow.connect();
     await slow.query('BEGIN');
-    await slow.query(insertEventsSql, eventColumns([draftEvent('slow')]));
+    await storeAppends(slow, [{ events: [draftEvent('slow')] }]);
     // This append must wait for seq 1 until the slow one commits, so no reader can see 1 before 0.
     const fast = log.append([draftEvent('fast'), ...completions('fast', 1)]);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -153,6 +174,35 @@ describe('postgresLog run queue and fencing', () => {
     // A finished run leaves the queue: no worker claims it again.
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await log.queue.claim('w3', 1, 1)).toEqual([]);
+  });
+
+  it('stores a batch mixing refused, fenced and unfenced appends in one commit: dense seq, nothing of the refused', async () => {
+    await fresh();
+    const log = open();
+    await log.queue.submit([draftEvent('lost')]);
+    await log.queue.submit([draftEvent('held')]);
+    const [stale] = await log.queue.claim('w1', 1, 10_000);
+    await log.queue.release('w1', [stale as never]);
+    const leases = await log.queue.claim('w2', 2, 10_000);
+    const held = leases.find((l) => l.runId === 'held');
+    expect(stale?.runId).toBe('lost');
+    // Made in one turn of the event loop, the three appends share one commit.
+    const [free, refused, fenced] = await Promise.allSettled([
+      log.append([draftEvent('free'), ...completions('free', 2)]),
+      log.queue.fenced(stale as never).append(completions('lost', 3)),
+      log.queue
+        .fenced(held as never)
+        .append([...completions('held', 1), draftEvent('held', { type: 'run.completed', answer: 'ok' })]),
+    ]);
+    expect(refused).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'LEASE_LOST', runId: 'lost', epoch: 1, message: expect.stringMatching(/it is leased at epoch 3/) },
+    });
+    const seqs = [free, fenced].flatMap((r) => (r.status === 'fulfilled' ? r.value.map((e) => e.seq) : []));
+    expect(seqs).toEqual([2, 3, 4, 5, 6]);
+    expect((await log.read('lost')).map((e) => e.type)).toEqual(['run.started']);
+    // The run that ended left the queue; the other stays with its holder.
+    await expect(log.queue.renew('w2', leases, 10_000)).resolves.toEqual([{ runId: 'lost', epoch: 3 }]);
   });
 
   it('hands released runs back with a new epoch, refusing the old holder', async () => {

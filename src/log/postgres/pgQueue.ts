@@ -5,7 +5,7 @@ import type { EventLog } from '../EventLog.js';
 import { checkEvents } from '../eventCheck.js';
 import type { Lease, RunQueue } from '../RunQueue.js';
 import { toLogError } from './pgErrors.js';
-import { insertEvents, type PgWriter } from './pgWriter.js';
+import { type PgWriter, storeAppends } from './pgWriter.js';
 
 const claimSql = `
   UPDATE troupe_leases AS l
@@ -82,7 +82,7 @@ export function pgQueue(deps: PgQueueDeps): RunQueue {
         if (exists.rowCount !== 0) {
           throw new TroupeError('INVALID_STATE', `Cannot submit run \`${runId}\`: the log already holds events of it`);
         }
-        firstSeq = await insertEvents(client, events);
+        ({ firstSeq } = await storeAppends(client, [{ events }]));
         await client.query("INSERT INTO troupe_leases (run_id, state, queued_seq) VALUES ($1, 'queued', $2)", [
           runId,
           firstSeq,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { LeaseLostError, type TroupeError } from '../../errors.js';
-import type { TroupeEvent, UnsequencedEvent } from '../../events/types.js';
+import { runEndTypes, type TroupeEvent, type UnsequencedEvent } from '../../events/types.js';
 import { encodeEvent, eventVersion } from '../eventCodec.js';
 import type { Lease } from '../RunQueue.js';
 import { toLogError } from './pgErrors.js';
@@ -14,8 +14,6 @@ export interface PendingAppend {
   reject(err: TroupeError): void;
 }
 
-const terminal: ReadonlySet<string> = new Set(['run.completed', 'run.failed', 'run.cancelled']);
-
 /** The first failure among the runs an append writes to, if any of them is refused. */
 function failureOf(failed: ReadonlyMap<string, TroupeError>, append: PendingAppend): TroupeError | undefined {
   if (failed.size === 0) return undefined;
@@ -27,87 +25,82 @@ function failureOf(failed: ReadonlyMap<string, TroupeError>, append: PendingAppe
 }
 
 /**
- * Takes `count` seq values from the head row (locked until commit, so commits land in seq
- * order), inserts the rows in one statement and wakes the log's listeners, all in one round
- * trip. Its only result row is the first seq taken.
+ * Stores a batch in one call of the schema's `troupe_append` (see the migrations): fenced
+ * events are kept only if their run is still leased at their epoch, the kept ones take seq
+ * values from the head row in the order given, runs whose last event is among them leave
+ * the queue, and the log's listeners are woken — one round trip, one transaction.
  */
-export const insertEventsSql = `
-  WITH head AS (
-    UPDATE troupe_head SET next_seq = next_seq + $1 RETURNING next_seq - $1 AS first
-  ), stored AS (
-    INSERT INTO troupe_events (seq, run_id, type, v, body)
-    SELECT head.first + row.n - 1, row.run_id, row.type, $2, row.body
-    FROM head, unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS row(run_id, type, body, n)
-  )
-  SELECT head.first::float8 AS first, pg_notify('troupe_events', (head.first + $1 - 1)::text) FROM head`;
+const appendSql =
+  'SELECT first_seq::float8 AS first, refused_runs, refused_epochs, refused_states, refused_at FROM troupe_append($1, $2, $3, $4, $5, $6)';
 
-/** Column arrays of a batch, in the order `insertEventsSql` takes them (bodies in the shared stored format). */
-export function eventColumns(events: readonly UnsequencedEvent[]): unknown[] {
-  const runs = new Array<string>(events.length);
-  const types = new Array<string>(events.length);
-  const bodies = new Array<string>(events.length);
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i] as UnsequencedEvent;
-    runs[i] = event.runId;
-    types[i] = event.type;
-    bodies[i] = encodeEvent(event as TroupeEvent);
-  }
-  return [events.length, eventVersion, runs, types, bodies];
-}
-
-/** Inserts `events` inside the caller's transaction and returns the first seq they took. */
-export async function insertEvents(client: pg.ClientBase, events: readonly UnsequencedEvent[]): Promise<number> {
-  const result = await client.query<{ first: number }>(insertEventsSql, eventColumns(events));
-  return result.rows[0]?.first as number;
+interface AppendRow {
+  first: number;
+  refused_runs: string[] | null;
+  refused_epochs: string[] | null;
+  refused_states: string[] | null;
+  refused_at: (string | null)[] | null;
 }
 
 /**
- * Stores one batch in one transaction: fences checked first (lease rows locked, so no claim
- * can slip between the check and the commit), then the accepted events, then the runs that
- * ended retired from the queue.
+ * Stores `appends` (each with its lease, if fenced) in one round trip and says which were
+ * refused, and why; the others' events took consecutive seq values from the first one, in order.
  */
+export async function storeAppends(
+  client: pg.ClientBase,
+  appends: readonly Pick<PendingAppend, 'events' | 'fence'>[],
+): Promise<{ firstSeq: number; refused: Map<string, string> }> {
+  const runs: string[] = [];
+  const types: string[] = [];
+  const bodies: string[] = [];
+  const epochs: (number | null)[] = [];
+  for (const append of appends) {
+    const epoch = append.fence?.epoch ?? null;
+    for (const event of append.events) {
+      runs.push(event.runId);
+      types.push(event.type);
+      bodies.push(encodeEvent(event as TroupeEvent));
+      epochs.push(epoch);
+    }
+  }
+  const result = await client.query<AppendRow>(appendSql, [runs, types, bodies, epochs, eventVersion, runEndTypes]);
+  const row = result.rows[0] as AppendRow;
+  const refused = new Map<string, string>();
+  const refusedRuns = row.refused_runs ?? [];
+  for (let i = 0; i < refusedRuns.length; i++) {
+    const state = row.refused_states?.[i];
+    refused.set(
+      `${refusedRuns[i]}@${row.refused_epochs?.[i]}`,
+      state === 'missing' ? 'it is not in the queue' : `it is ${state} at epoch ${row.refused_at?.[i]}`,
+    );
+  }
+  return { firstSeq: row.first, refused };
+}
+
+/** One round trip: fences checked, accepted events stored, ended runs retired (see `storeAppends`). */
 async function storeBatch(
   client: pg.ClientBase,
   batch: readonly PendingAppend[],
 ): Promise<{ accepted: PendingAppend[]; refused: Map<PendingAppend, LeaseLostError>; firstSeq: number }> {
+  const stored = await storeAppends(client, batch);
   const refused = new Map<PendingAppend, LeaseLostError>();
-  const fenced = batch.filter((p) => p.fence !== undefined);
-  if (fenced.length > 0) {
-    const runIds = [...new Set(fenced.map((p) => (p.fence as Lease).runId))].sort();
-    const rows = await client.query<{ run_id: string; state: string; epoch: string }>(
-      'SELECT run_id, state, epoch FROM troupe_leases WHERE run_id = ANY($1::text[]) ORDER BY run_id FOR UPDATE',
-      [runIds],
-    );
-    const leases = new Map(rows.rows.map((r) => [r.run_id, r]));
-    for (const p of fenced) {
-      const fence = p.fence as Lease;
-      const row = leases.get(fence.runId);
-      if (row === undefined || row.state !== 'leased' || Number(row.epoch) !== fence.epoch) {
-        const now = row === undefined ? 'it is not in the queue' : `it is ${row.state} at epoch ${row.epoch}`;
-        refused.set(
-          p,
-          new LeaseLostError(
-            fence.runId,
-            fence.epoch,
-            `Refused an append to run \`${fence.runId}\` under lease epoch ${fence.epoch}: ${now}; another worker owns the run, so this one must drop it`,
-          ),
-        );
-      }
+  const accepted: PendingAppend[] = [];
+  for (const p of batch) {
+    const why = p.fence === undefined ? undefined : stored.refused.get(`${p.fence.runId}@${p.fence.epoch}`);
+    if (why === undefined) {
+      accepted.push(p);
+      continue;
     }
-  }
-  const accepted = batch.filter((p) => !refused.has(p));
-  const events = accepted.flatMap((p) => p.events);
-  const firstSeq = events.length > 0 ? await insertEvents(client, events) : 0;
-  const retired = accepted
-    .filter((p) => p.fence !== undefined && p.events.some((e) => terminal.has(e.type)))
-    .map((p) => (p.fence as Lease).runId);
-  if (retired.length > 0) {
-    await client.query(
-      "UPDATE troupe_leases SET state = 'done', owner = NULL, expires_at = NULL WHERE run_id = ANY($1::text[])",
-      [retired],
+    const fence = p.fence as Lease;
+    refused.set(
+      p,
+      new LeaseLostError(
+        fence.runId,
+        fence.epoch,
+        `Refused an append to run \`${fence.runId}\` under lease epoch ${fence.epoch}: ${why}; another worker owns the run, so this one must drop it`,
+      ),
     );
   }
-  return { accepted, refused, firstSeq };
+  return { accepted, refused, firstSeq: stored.firstSeq };
 }
 
 /** How a `PgWriter` reaches the database and tells the log what it stored. */
@@ -200,15 +193,10 @@ export class PgWriter {
     let outcome: Awaited<ReturnType<typeof storeBatch>>;
     try {
       client = await this.options.pool.connect();
-      // Unfenced events go in with one statement, atomic on its own; fences need a transaction.
-      const fenced = batch.some((p) => p.fence !== undefined);
-      if (fenced) await client.query('BEGIN');
       outcome = await storeBatch(client, batch);
-      if (fenced) await client.query('COMMIT');
       client.release();
     } catch (err) {
-      await client?.query('ROLLBACK').catch(() => undefined);
-      // A connection that failed mid-transaction is not returned to the pool.
+      // A connection that failed is not returned to the pool.
       client?.release(err instanceof Error ? err : true);
       const error = toLogError(this.options.target, 'append to the log', err);
       for (const p of batch) {
