@@ -8,6 +8,8 @@ import type { TaskState } from '../src/run/state.js';
 import type { Tool, ToolContext } from '../src/tools/defineTool.js';
 import { idempotencyKey } from '../src/tools/idempotencyKey.js';
 import type { OutcomeStore } from '../src/tools/outcomeStore.js';
+import { storableOutput } from '../src/tools/storableOutput.js';
+import { subAgentRecorder } from '../src/tools/subAgentRecorder.js';
 import type { RunTracer } from '../src/tracing/RunTracer.js';
 import type { Deadline } from '../src/util/abort.js';
 import type { swarmSteps } from './swarmSteps.js';
@@ -69,7 +71,7 @@ class CallContext implements ToolContext {
     this.taskId = taskId;
     this.idempotencyKey = key;
     this.limit = limit;
-    this.recordSubAgent = (result) => session.submit({ type: 'record_subagent', taskId, result });
+    this.recordSubAgent = subAgentRecorder(session, taskId);
   }
 
   get signal(): AbortSignal {
@@ -95,8 +97,10 @@ export type ToolCallResult =
  * The one path every tool call of a run takes, for `tool_call` tasks and for tools a processing
  * step calls: the budget gate, the idempotency key, the recorded outcome (a repeated call
  * returns it, never running the tool again), the circuit breaker with its fallbacks, then the
- * tool itself (input/output validation, rate limit and bulkhead live in `defineTool`). The
- * caller owns the deadline (`signal`); redaction happens when the outcome is recorded.
+ * tool itself (input/output validation, rate limit and bulkhead live in `defineTool`), then its
+ * output's check against what the log can store (`storableOutput`: junk fails the call with
+ * `TOOL_OUTPUT_INVALID`, and the copy it returns is what gets recorded). The caller owns the
+ * deadline (`signal`); redaction happens when the outcome is recorded.
  *
  * @example
  * const call = toolCaller({ session, tools, circuits, outcomes });
@@ -120,7 +124,10 @@ export function toolCaller(deps: ToolCallDeps): (request: ToolCallRequest) => Pr
     const started = performance.now();
     const run = (traceContext?: Context) =>
       (circuits?.guard(tool) ?? tool).call(input, new CallContext(session, task.id, key, limit, traceContext));
-    const output = await (tracer === undefined ? run() : tracer.toolCall(task.id, tool.name, key, run));
+    const output = storableOutput(
+      tool.name,
+      await (tracer === undefined ? run() : tracer.toolCall(task.id, tool.name, key, run)),
+    );
     const durationMs = performance.now() - started;
     const deferred = outcomes !== undefined && deferRecord === true && !limit.aborted;
     if (outcomes !== undefined && !deferred) outcomes.record(session, task.id, tool.name, key, output);

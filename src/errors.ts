@@ -24,6 +24,7 @@ export type TroupeErrorCode =
   | 'UNSAFE_INPUT'
   | 'LOG_CORRUPT'
   | 'EVENT_INVALID'
+  | 'VALUE_UNSTORABLE'
   | 'LOG_CLOSED'
   | 'LOG_LOCKED'
   | 'LOG_UNAVAILABLE'
@@ -237,6 +238,21 @@ export class EventInvalidError extends TroupeError {
   }
 }
 
+/**
+ * User code handed troupe a value to record that the log could not store (a `NaN`, a `Date`, a
+ * cycle…, or a record of the wrong shape): a global-state commit's value, a sub-agent record.
+ * The unit that produced it (the task, the tool call) fails with this; nothing is written.
+ */
+export class UnstorableValueError extends TroupeError {
+  /** Where in the value the problem is, dotted (`value.items.3`); the root's name alone for the value itself. */
+  readonly path: string;
+  constructor(message: string, path: string) {
+    super('VALUE_UNSTORABLE', message);
+    this.name = 'UnstorableValueError';
+    this.path = path;
+  }
+}
+
 /** The log's database server cannot be reached (refused, reset, shut down); `target` names it without credentials. */
 export class LogUnavailableError extends TroupeError {
   readonly target: string;
@@ -271,8 +287,18 @@ export interface ErrorInfo {
 /** Turns anything thrown into `{ code, message }`; errors that are not troupe's get `UNKNOWN`. */
 export function toErrorInfo(err: unknown): ErrorInfo {
   if (err instanceof TroupeError) return { code: err.code, message: err.message };
-  if (err instanceof Error) return { code: 'UNKNOWN', message: err.message };
-  return { code: 'UNKNOWN', message: String(err) };
+  if (err instanceof Error) return { code: 'UNKNOWN', message: textOf(err.message) };
+  return { code: 'UNKNOWN', message: textOf(err) };
+}
+
+/** Any thrown value as text, never throwing itself: what user code throws is recorded in events. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    return `a thrown ${typeof value} that cannot be shown as text`;
+  }
 }
 
 /** Rebuilds a throwable `TroupeError` from a recorded `ErrorInfo`. */

@@ -59,6 +59,7 @@ export {
   ToolTimeoutError,
   TroupeError,
   UnsafeInputError,
+  UnstorableValueError,
 } from './errors.js';
 // Events and the log
 export { attachmentSchema, plannedTaskSchema, troupeEventSchema } from './events/schemas.js';

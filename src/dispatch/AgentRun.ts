@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import { type ErrorInfo, ToolOutputError, ToolTimeoutError, TroupeError, toErrorInfo } from '../errors.js';
+import { describeStorableProblem, toStorable } from '../events/storable.js';
 import { idempotencyKey } from '../tools/idempotencyKey.js';
 import type { PreparedDispatch } from './prepare.js';
 import type { TemplateArgs } from './template.js';
@@ -9,37 +10,6 @@ import type { AgentContext, DispatchOptions, SubAgentResult } from './types.js';
 export interface Nesting {
   dispatch$(options: DispatchOptions<unknown, TemplateArgs, unknown>, parent: AgentRun): Observable<SubAgentResult>;
   dispatchAgents(options: DispatchOptions<unknown, TemplateArgs, unknown>, parent: AgentRun): Promise<unknown>;
-}
-
-/** Why a value cannot be recorded as JSON, or `undefined` when it can. */
-function unserialisable(value: unknown, path: string, seen?: Set<object>): string | undefined {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-    case 'undefined':
-      return undefined;
-    case 'number':
-      return Number.isFinite(value) ? undefined : `${path} is ${value}`;
-    case 'object': {
-      if (value === null) return undefined;
-      // Made only for objects: most outputs are primitives, and a Set per agent would show.
-      seen ??= new Set();
-      if (seen.has(value)) return `${path} is a circular reference`;
-      const proto = Object.getPrototypeOf(value);
-      if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) {
-        return `${path} is a ${value.constructor?.name ?? 'class instance'}, not plain data`;
-      }
-      seen.add(value);
-      for (const [key, item] of Object.entries(value)) {
-        const problem = unserialisable(item, `${path}.${key}`, seen);
-        if (problem !== undefined) return problem;
-      }
-      seen.delete(value);
-      return undefined;
-    }
-    default:
-      return `${path} is a ${typeof value}`;
-  }
 }
 
 /**
@@ -201,7 +171,7 @@ export class AgentRun<O = unknown, A extends TemplateArgs = TemplateArgs> implem
     const started = performance.now();
     try {
       if (tree.rateLimited) await tree.gate(this.signal);
-      const output = await new Promise<O>((resolve, reject) => {
+      const returned = await new Promise<O>((resolve, reject) => {
         if (this.#stopped) return reject(this.#reason);
         this.#onStop = reject;
         const value = plan.agent(this.prompt, this) as O | PromiseLike<O>;
@@ -209,11 +179,14 @@ export class AgentRun<O = unknown, A extends TemplateArgs = TemplateArgs> implem
           (value as PromiseLike<O>).then(resolve, reject);
         else resolve(value as O);
       });
-      const problem = unserialisable(output, 'output');
-      if (problem !== undefined) {
+      // Checked (and copied) as the log would: a result may be recorded as `subagent.completed`.
+      const stored = toStorable(returned);
+      if (!stored.ok) {
         const where = `Agent ${this.index} (depth ${this.depth})`;
-        throw new ToolOutputError(plan.name, `${where} returned output that is not JSON: ${problem}`);
+        const problem = describeStorableProblem('output', stored);
+        throw new ToolOutputError(plan.name, `${where} returned output that cannot be stored: ${problem}`);
       }
+      const output = stored.value as O;
       tree.cache?.set(this.idempotencyKey, { output, costUsd: this.costUsd });
       return new Settled(this, output, undefined, performance.now() - started, false);
     } catch (err) {

@@ -12,6 +12,8 @@ import { resultOfCall } from '../run/toolTurns.js';
 import { raceAbort } from '../util/abort.js';
 import type { Tool } from './defineTool.js';
 import { idempotencyKey } from './idempotencyKey.js';
+import { storableOutput } from './storableOutput.js';
+import { subAgentRecorder } from './subAgentRecorder.js';
 
 /** What the calls of a run's processing steps go through: the same parts as a `tool_call` task. */
 export interface StepCallDeps {
@@ -48,7 +50,8 @@ function parseArguments(call: ToolCallRequest): Parsed {
  * (`TOOL_INPUT_INVALID`), returned from the step's recorded outcomes when a call with the same
  * idempotency key already succeeded, gated by the budget, then run through the tool's circuit
  * breaker, bulkhead and rate limit under the step's signal (the task's deadline, `taskTimeoutMs`,
- * bounds every call as it bounds a `tool_call` task) with the idempotency key. Every call
+ * bounds every call as it bounds a `tool_call` task) with the idempotency key; an output the log
+ * could not store is `TOOL_OUTPUT_INVALID` (`storableOutput`). Every call
  * is recorded as `tool.called` (redacted like every event), and the model is given what was
  * recorded, so a replayed or resumed step sees exactly what the live one saw. Failures go back
  * to the model as tool errors; cancellation, the step's deadline, a refused spend and a closed
@@ -104,7 +107,7 @@ export function stepCaller(deps: StepCallDeps, task: TaskState, signal: AbortSig
       idempotencyKey: key,
       runId: session.runId,
       taskId: task.id,
-      recordSubAgent: (result) => session.submit({ type: 'record_subagent', taskId: task.id, result }),
+      recordSubAgent: subAgentRecorder(session, task.id),
     });
     return raceAbort(call, signal);
   }
@@ -120,7 +123,7 @@ export function stepCaller(deps: StepCallDeps, task: TaskState, signal: AbortSig
     const refusal = gate(tool, input);
     if (refusal !== undefined) return { input, key, error: refusal };
     try {
-      return { input, key, output: await run(tool, input, key) };
+      return { input, key, output: storableOutput(tool.name, await run(tool, input, key)) };
     } catch (err) {
       if (signal.aborted || (err instanceof TroupeError && stopsTheStep.has(err.code))) throw err;
       return { input, key, error: toErrorInfo(err) };

@@ -331,7 +331,7 @@ describe('dispatchAgents: faults', () => {
       'TOOL_OUTPUT_INVALID',
       'ok',
     ]);
-    expect(results[1]?.error?.message).toContain('output.self is a circular reference');
+    expect(results[1]?.error?.message).toContain('output.self refers to itself (a cycle)');
     expect(results[2]?.error?.message).toContain('output.when is a Date');
   });
 

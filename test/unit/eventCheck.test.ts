@@ -29,7 +29,7 @@ const junk: [string, Record<string, unknown>, string, RegExp][] = [
       durationMs: 1,
     },
     'usage.inputTokens',
-    /NaN; expected a finite number/,
+    /is NaN; expected JSON-storable values/,
   ],
   [
     'an infinite cost',

@@ -1,0 +1,212 @@
+/**
+ * What an event log can store: the values JSON carries unchanged. One definition, used by every
+ * log before it appends (`checkEvents`) and wherever user code hands troupe a value to record
+ * (tool outputs, sub-agent records, global-state commits), so a value the log would refuse is
+ * refused where it enters, as the failure of the call that produced it.
+ */
+
+/** What every refusal says a value must be instead. */
+export const storableValues =
+  'expected JSON-storable values: finite numbers, strings, booleans, null, arrays and plain objects';
+
+/** Deeper than this is refused: JSON that deep is junk, and a cycle would never end. */
+export const maxStorableDepth = 256;
+
+/**
+ * The largest value accepted where it enters, counted in characters of its JSON text (about
+ * 16 MiB). Far below what a log can encode in one event (V8's longest string is 2^29 − 24
+ * characters), and walking stops there, so a value whose parts are shared many times over (its
+ * JSON grows exponentially) is refused in bounded time.
+ */
+export const maxStorableChars = 16 * 1024 * 1024;
+
+/** Why a value cannot be stored, and where. */
+export interface StorableProblem {
+  /** Dotted path from the value's root (`rows.0.n`); `''` for the value itself. */
+  path: string;
+  /** What is wrong there, e.g. `is NaN`, `is a Date`, `refers to itself (a cycle)`. */
+  problem: string;
+}
+
+/** A value ready to store, or why it cannot be. */
+export type StorableResult = { ok: true; value: unknown } | ({ ok: false } & StorableProblem);
+
+const refused: unique symbol = Symbol('refused');
+/** The problem a walk records when the value outgrew its limit (named in `problemOf`). */
+const tooLarge = 'too large';
+
+/** One walk's state: whether it copies, how much JSON it has seen, and the problem it met. */
+class Walk {
+  readonly copy: boolean;
+  readonly limit: number;
+  chars = 0;
+  problem = '';
+  /** Filled innermost first while a refusal unwinds. */
+  readonly path: string[] = [];
+
+  constructor(copy: boolean, limit: number) {
+    this.copy = copy;
+    this.limit = limit;
+  }
+
+  refuse(problem: string): typeof refused {
+    this.problem = problem;
+    return refused;
+  }
+}
+
+function instanceName(value: object): string {
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  const label = typeof name === 'string' && name !== '' ? name : 'class instance';
+  return `is ${/^[AEIOU]/.test(label) ? 'an' : 'a'} ${label}`;
+}
+
+/** The value, or (copying) a plain copy of it, or `refused` with the walk's problem and path set. */
+function visit(value: unknown, depth: number, walk: Walk): unknown {
+  switch (typeof value) {
+    case 'string':
+      walk.chars += value.length + 2;
+      return walk.chars > walk.limit ? walk.refuse(tooLarge) : value;
+    case 'boolean':
+      walk.chars += 5;
+      return value;
+    case 'number':
+      walk.chars += 4;
+      // JSON writes -0 as 0: the copy holds what a read gives back.
+      if (Number.isFinite(value)) return value === 0 ? 0 : value;
+      return walk.refuse(`is ${value}`);
+    case 'object': {
+      if (value === null) {
+        walk.chars += 4;
+        return null;
+      }
+      if (depth >= maxStorableDepth) return walk.refuse(`is nested deeper than ${maxStorableDepth} levels`);
+      if (walk.chars > walk.limit) return walk.refuse(tooLarge);
+      if (Array.isArray(value)) {
+        const length = value.length;
+        walk.chars += length + 2;
+        const copy = walk.copy ? new Array<unknown>(length) : undefined;
+        for (let i = 0; i < length; i++) {
+          const item = value[i];
+          const next = item === undefined ? walk.refuse('is undefined (or a hole)') : visit(item, depth + 1, walk);
+          if (next === refused) {
+            walk.path.push(String(i));
+            return refused;
+          }
+          if (copy !== undefined) copy[i] = next;
+        }
+        return copy ?? value;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return walk.refuse(instanceName(value));
+      const copy: Record<string, unknown> | undefined = walk.copy ? {} : undefined;
+      walk.chars += 2;
+      for (const key in value) {
+        const item = (value as Record<string, unknown>)[key];
+        // An undefined property is how JSON says "absent": it is left out, which reads back the same.
+        if (item === undefined) continue;
+        walk.chars += key.length + 4;
+        const next = visit(item, depth + 1, walk);
+        if (next === refused) {
+          walk.path.push(key);
+          return refused;
+        }
+        if (copy === undefined) continue;
+        // An own `__proto__` key (as JSON.parse makes it) is data, not the copy's prototype.
+        if (key === '__proto__') Object.defineProperty(copy, key, { value: next, enumerable: true, writable: true });
+        else copy[key] = next;
+      }
+      return copy ?? value;
+    }
+    case 'undefined':
+      return walk.refuse('is undefined');
+    default:
+      return walk.refuse(`is a ${typeof value}`);
+  }
+}
+
+/** The path to the first object that contains itself, or `undefined` when `value` has no cycle. */
+function cyclePath(value: unknown, ancestors: Set<object>, path: string[]): string[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (ancestors.has(value)) return path;
+  if (ancestors.size >= maxStorableDepth) return undefined;
+  ancestors.add(value);
+  for (const key of Object.keys(value)) {
+    path.push(key);
+    const found = cyclePath((value as Record<string, unknown>)[key], ancestors, path);
+    if (found !== undefined) return found;
+    path.pop();
+  }
+  ancestors.delete(value);
+  return undefined;
+}
+
+function problemOf(value: unknown, walk: Walk): StorableProblem {
+  if (walk.problem === tooLarge) {
+    const size = `${Math.round(maxStorableChars / 1024 / 1024)} MiB`;
+    return { path: '', problem: `is larger than ${size} as JSON; store it elsewhere and return a reference to it` };
+  }
+  if (walk.problem.startsWith('is nested deeper')) {
+    const cycle = cyclePath(value, new Set(), []);
+    if (cycle !== undefined) return { path: cycle.join('.'), problem: 'refers to itself (a cycle)' };
+    const path = walk.path.reverse();
+    const shown = path.length > 8 ? [...path.slice(0, 4), '…', ...path.slice(-2)] : path;
+    return { path: shown.join('.'), problem: walk.problem };
+  }
+  return { path: walk.path.reverse().join('.'), problem: walk.problem };
+}
+
+/**
+ * Why `value` cannot be stored as it is, or `undefined` when it can: what the logs check
+ * before appending. Allocates nothing for a storable value.
+ *
+ * @example
+ * storableProblem({ rows: [{ n: 1n }] })
+ * // => { path: 'rows.0.n', problem: 'is a bigint' }
+ * storableProblem({ text: 'ok', gone: undefined })
+ * // => undefined
+ */
+export function storableProblem(value: unknown): StorableProblem | undefined {
+  const walk = new Walk(false, Number.POSITIVE_INFINITY);
+  return visit(value, 0, walk) === refused ? problemOf(value, walk) : undefined;
+}
+
+/**
+ * Checks `value` where it enters from user code and returns a plain copy of it, so what was
+ * checked is what gets stored: code that kept a reference cannot change the recorded value
+ * later, and getters are read once. The copy is what a read of the log gives back (`-0` is `0`,
+ * undefined properties are absent, and `undefined` itself is nothing). Refused: `NaN`, `±Infinity`, bigints, functions, symbols,
+ * `undefined` array items, class instances (`Date`, `Map`, `Set`, `Buffer`…), cycles, nesting
+ * past `maxStorableDepth` and more than `maxStorableChars` of JSON; a getter or proxy that throws.
+ *
+ * @example
+ * toStorable({ v: -0, at: undefined })
+ * // => { ok: true, value: { v: 0 } }
+ * toStorable({ v: Number.NaN })
+ * // => { ok: false, path: 'v', problem: 'is NaN' }
+ */
+export function toStorable(value: unknown): StorableResult {
+  // Nothing at all (a tool that returns nothing) is stored as an absent field, as JSON does.
+  if (value === undefined) return { ok: true, value };
+  const walk = new Walk(true, maxStorableChars);
+  let copy: unknown;
+  try {
+    copy = visit(value, 0, walk);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, path: '', problem: `could not be read (a getter or proxy threw: ${message})` };
+  }
+  return copy === refused ? { ok: false, ...problemOf(value, walk) } : { ok: true, value: copy };
+}
+
+/**
+ * A problem as a sentence fragment naming the field under `root`, for error messages.
+ *
+ * @example
+ * describeStorableProblem('output', { path: 'v', problem: 'is NaN' })
+ * // => 'output.v is NaN; expected JSON-storable values: finite numbers, strings, booleans, null, arrays and plain objects'
+ */
+export function describeStorableProblem(root: string, { path, problem }: StorableProblem): string {
+  const where = path === '' ? root : `${root}.${path}`;
+  return `${where} ${problem}; ${storableValues}`;
+}
