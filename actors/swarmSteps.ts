@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ReviewDraft } from '../machines/task.js';
-import { TroupeError } from '../src/errors.js';
+import { TroupeError, UnstorableValueError } from '../src/errors.js';
+import { describeStorableProblem, toStorable } from '../src/events/storable.js';
 import type { RecordedError } from '../src/events/types.js';
 import type { SwarmDeps } from '../src/judge/swarmOptions.js';
 import type { ExecutorReport } from '../src/run/decide.js';
@@ -46,6 +47,22 @@ export function failureReport(state: RunState, taskId: string, error: RecordedEr
 }
 
 /**
+ * The value a commit writes, as `state.committed` will store it: checked where it enters and
+ * copied, so the state and the log hold the same value. One the log could not store fails the
+ * task's commit with `UnstorableValueError` (`VALUE_UNSTORABLE`) before anything lands.
+ *
+ * @example
+ * storableCommit('t1', 'count', Number.NaN)
+ * // => throws UnstorableValueError: Cannot commit `count` for task `t1`: value is NaN; expected JSON-storable values: …
+ */
+export function storableCommit(taskId: string, key: string, value: unknown): unknown {
+  const stored = toStorable(value);
+  if (stored.ok) return stored.value;
+  const message = `Cannot commit \`${key}\` for task \`${taskId}\`: ${describeStorableProblem('value', stored)}`;
+  throw new UnstorableValueError(message, stored.path === '' ? 'value' : `value.${stored.path}`);
+}
+
+/**
  * The steps a task takes beyond "the attempt succeeded" when a Judge, a budget or global
  * state is configured: judge the result, commit it with optimistic concurrency, gate spends.
  * Each step drives the task's actor; the pool reads where the actor went.
@@ -65,21 +82,26 @@ export function swarmSteps(deps: SwarmDeps, session: RunSession) {
     if (toUpdates === undefined || globalState === undefined) return;
     const updates = toUpdates({ runId: session.runId, taskId: task.id, kind: task.kind, tool: task.tool, output });
     for (const update of updates) {
-      await updateState(globalState, update, {
-        maxConflicts: deps.maxConflicts,
-        signal,
-        onCommitted: (entry) =>
-          report({ type: 'committed', taskId: task.id, key: update.key, version: entry.version, value: entry.value }),
-        onConflict: (conflict, attempt) =>
-          report({
-            type: 'conflicted',
-            taskId: task.id,
-            key: conflict.key,
-            expectedVersion: conflict.expectedVersion,
-            actualVersion: conflict.actualVersion,
-            attempt,
-          }),
-      });
+      const apply = async (current: unknown) => storableCommit(task.id, update.key, await update.apply(current));
+      await updateState(
+        globalState,
+        { key: update.key, apply },
+        {
+          maxConflicts: deps.maxConflicts,
+          signal,
+          onCommitted: (entry) =>
+            report({ type: 'committed', taskId: task.id, key: update.key, version: entry.version, value: entry.value }),
+          onConflict: (conflict, attempt) =>
+            report({
+              type: 'conflicted',
+              taskId: task.id,
+              key: conflict.key,
+              expectedVersion: conflict.expectedVersion,
+              actualVersion: conflict.actualVersion,
+              attempt,
+            }),
+        },
+      );
     }
   }
 

@@ -88,13 +88,24 @@ export function dispatchTool<O, A extends TemplateArgs>(
     input: z.object({ arguments: z.array(argument).min(1) }),
     run: async (input, context) => {
       const recordSubAgent = context.recordSubAgent;
+      // A record the run refuses (its arguments hold a Date…) fails this call once the dispatch
+      // settles; thrown inside the dispatch's stream it would have nowhere to go.
+      let refused: unknown;
+      const onResult = (result: SubAgentResult) => {
+        try {
+          recordSubAgent?.(record(result));
+        } catch (err) {
+          refused ??= err;
+        }
+      };
       const results = await dispatchAgents<O, A>({
         ...dispatch,
         arguments: input.arguments as A[],
         signal: context.signal,
         ...(log === undefined ? {} : { log: { log, runId: context.runId } }),
-        ...(recordSubAgent === undefined ? {} : { onResult: (result) => recordSubAgent(record(result)) }),
+        ...(recordSubAgent === undefined ? {} : { onResult }),
       });
+      if (refused !== undefined) throw refused;
       return results.map((r) => summarizeResult(r as SubAgentResult));
     },
   }) as Tool<{ arguments: A[] }, SubAgentSummary[]>;

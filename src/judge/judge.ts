@@ -70,6 +70,15 @@ export function band(score: number, approveAt: number, rejectBelow: number): Ver
   return 'review';
 }
 
+/** What a judge answered, as text for the message recording it; never throws (a bigint, a cycle). */
+function shown(raw: unknown): string {
+  try {
+    return (JSON.stringify(raw) ?? String(raw)).slice(0, 200);
+  } catch {
+    return `a ${typeof raw} JSON cannot show`;
+  }
+}
+
 function toReview(error: RecordedError): Judgement {
   return { verdict: 'review', score: null, reasons: [`The judge could not score: ${error.message}`], error };
 }
@@ -121,12 +130,14 @@ export function createJudge(options: JudgeOptions, defaultModel?: Model): Judge 
     if (!parsed.success) {
       return toReview({
         code: 'JUDGE_INVALID',
-        message: `Expected the judge to return a score in [0, 1] or \`{ score, reasons }\`, got \`${JSON.stringify(raw) ?? String(raw)}\` (${describeIssues(parsed.error)})`,
+        message: `Expected the judge to return a score in [0, 1] or \`{ score, reasons }\`, got \`${shown(raw)}\` (${describeIssues(parsed.error)})`,
       });
     }
+    // `+ 0` turns -0 into 0, which is what the log reads back.
+    const scored = parsed.data.score + 0;
     return {
-      verdict: band(parsed.data.score, approveAt, rejectBelow),
-      score: parsed.data.score,
+      verdict: band(scored, approveAt, rejectBelow),
+      score: scored,
       reasons: parsed.data.reasons,
     };
   }
