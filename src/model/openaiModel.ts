@@ -99,7 +99,7 @@ function resolve(options: OpenAIModelOptions) {
  * A `Model` on the `openai` SDK's chat completions, for OpenAI or any OpenAI-compatible
  * server (Ollama, llama.cpp, vLLM). Plans and judgements ask for JSON with the plan's JSON
  * schema (`response_format`); a processing step may call `ask_clarification`, which becomes
- * a clarification. Each reply carries usage, cost (from `prices`) and the attempts it took;
+ * a clarification, and `revise_plan` while the run has a plan revision left. Each reply carries usage, cost (from `prices`) and the attempts it took;
  * retries are troupe's own (the SDK's are off) so that each failed attempt is reported.
  * A missing key when OpenAI itself is asked is a `ConfigError` naming `OPENAI_API_KEY`.
  *

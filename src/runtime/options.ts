@@ -60,7 +60,11 @@ export interface RuntimeOptions extends SwarmOptions {
    * continued past. A run can override it (`RunOptions`). @default 'fail-run'
    */
   onTaskFailure?: TaskFailurePolicy;
-  /** Revisions of a plan one run may make (`onTaskFailure: 'replan'` or a model's request). @default 2 */
+  /**
+   * Revisions of a plan one run may make: for failures under `onTaskFailure: 'replan'`, and for
+   * processing steps whose model asks (`revise_plan`), whatever `onTaskFailure` is. Steps are
+   * offered `revise_plan` only while a revision is left: `0` never offers it. @default 2
+   */
   maxReplans?: number;
   /** Things to close when the runtime closes, after its runs (e.g. MCP toolsets). @default [] */
   closeWith?: readonly { close(): Promise<void> }[];
