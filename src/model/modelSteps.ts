@@ -7,6 +7,7 @@ import { untrustedDataNotice } from '../security/quarantine.js';
 import type { Tool } from '../tools/defineTool.js';
 import { stepCaller } from '../tools/stepToolCall.js';
 import { stepTools, toolSpecs } from '../tools/stepTools.js';
+import type { RunTracer } from '../tracing/RunTracer.js';
 import { callModel, type ModelToken } from './callModel.js';
 import { type Compactor, type PromptBuilder, withSummary } from './compaction.js';
 import type { ChatMessage, Model, ModelReply, SynthesizeRequest, TaskResult } from './Model.js';
@@ -29,6 +30,8 @@ export interface ModelStepDeps {
   swarm?: { budget?: BudgetPolicy };
   /** Tool calls one step may make in all its turns. @default defaultMaxToolCalls (20) */
   maxToolCalls?: number;
+  /** The run's tracer, when an OpenTelemetry SDK is registered: each call a step makes runs in a live `execute_tool` span. */
+  tracer?: RunTracer;
 }
 
 const toolNote =
@@ -125,6 +128,7 @@ export async function processStep(deps: ModelStepDeps, task: TaskState, signal: 
       tools,
       ...(deps.circuits === undefined ? {} : { circuits: deps.circuits }),
       ...(budget === undefined ? {} : { budget }),
+      ...(deps.tracer === undefined ? {} : { tracer: deps.tracer }),
     },
     task,
     signal,

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { Context } from '@opentelemetry/api';
 import { ToolInputError, TroupeError, toErrorInfo } from '../errors.js';
 import type { RecordedError } from '../events/types.js';
 import type { BudgetPolicy } from '../judge/budgetPolicy.js';
@@ -9,6 +10,7 @@ import type { ToolCallRecord } from '../run/decide.js';
 import type { RunSession } from '../run/RunSession.js';
 import type { TaskState } from '../run/state.js';
 import { resultOfCall } from '../run/toolTurns.js';
+import type { RunTracer } from '../tracing/RunTracer.js';
 import { raceAbort } from '../util/abort.js';
 import type { Tool } from './defineTool.js';
 import { idempotencyKey } from './idempotencyKey.js';
@@ -24,6 +26,8 @@ export interface StepCallDeps {
   circuits?: RunCircuits;
   /** The budget judge, when configured: a spend it refuses stops the step. */
   budget?: BudgetPolicy;
+  /** The run's tracer, when an OpenTelemetry SDK is registered: each call runs in a live `execute_tool` span. */
+  tracer?: RunTracer;
 }
 
 /** Errors that stop the whole step rather than go back to the model. */
@@ -102,14 +106,17 @@ export function stepCaller(deps: StepCallDeps, task: TaskState, signal: AbortSig
 
   function run(tool: Tool, input: unknown, key: string): Promise<unknown> {
     const guarded = deps.circuits?.guard(tool) ?? tool;
-    const call = guarded.call(input, {
-      signal,
-      idempotencyKey: key,
-      runId: session.runId,
-      taskId: task.id,
-      recordSubAgent: subAgentRecorder(session, task.id),
-    });
-    return raceAbort(call, signal);
+    const call = (traceContext?: Context) =>
+      guarded.call(input, {
+        signal,
+        idempotencyKey: key,
+        runId: session.runId,
+        taskId: task.id,
+        recordSubAgent: subAgentRecorder(session, task.id),
+        ...(traceContext === undefined ? {} : { traceContext }),
+      });
+    const { tracer } = deps;
+    return raceAbort(tracer === undefined ? call() : tracer.toolCall(task.id, tool.name, key, call), signal);
   }
 
   async function settle(call: ToolCallRequest, place: CallPlace): Promise<Settled> {

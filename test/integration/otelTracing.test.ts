@@ -153,8 +153,8 @@ describe('OpenTelemetry spans of a run', () => {
     await runtime.close();
   });
 
-  it("traces the tools a processing step calls under the step's task span", async () => {
-    const { tool } = adder();
+  it("runs the tools a processing step calls in live execute_tool spans under the step's task span", async () => {
+    const { tool, seen } = adder();
     const stepModel = scriptedModel({
       plan: () => ({ tasks: [{ id: 'think', description: 'think with tools', kind: 'processing' }] }),
       process: (_task, request) =>
@@ -166,6 +166,9 @@ describe('OpenTelemetry spans of a run', () => {
     const call = named('execute_tool add');
     expect(parentOf(call)).toBe(task.spanContext().spanId);
     expect(call.attributes).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'add' });
+    // The tool ran inside that span: its ToolContext names it, and its own span nests under it.
+    expect(seen.map((s) => s.traceContextSpan)).toEqual([call.spanContext().spanId]);
+    expect((seen[0]?.own as unknown as ReadableSpan).parentSpanContext?.spanId).toBe(call.spanContext().spanId);
     expect(spans().filter((s) => s.name === 'chat scripted' && parentOf(s) === task.spanContext().spanId)).toHaveLength(
       2,
     );
