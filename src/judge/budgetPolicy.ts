@@ -68,7 +68,9 @@ export function budgetPolicy(
         amountUsd?: unknown;
         counterparty?: unknown;
       };
-      const amount = payment && typeof fields.amountUsd === 'number' ? fields.amountUsd : 0;
+      // An amount given but not a number is not free: NaN makes `check` refuse it.
+      const given = payment ? fields.amountUsd : undefined;
+      const amount = given === undefined ? 0 : typeof given === 'number' ? given : Number.NaN;
       if (!payment && tool.costUsd === 0) return undefined;
       return {
         amountUsd: tool.costUsd + amount,
@@ -77,6 +79,13 @@ export function budgetPolicy(
     },
     check(spend, spentInRunUsd, at = now()) {
       const { amountUsd, counterparty } = spend;
+      if (!Number.isFinite(amountUsd) || amountUsd < 0) {
+        const shown = Number.isNaN(amountUsd) ? 'not a number' : String(amountUsd);
+        return {
+          verdict: 'rejected',
+          reason: `Expected a spend's \`amountUsd\` to be a finite number ≥ 0, got ${shown}`,
+        };
+      }
       if (counterparty !== undefined && allowed !== undefined && !allowed.has(counterparty)) {
         return {
           verdict: 'rejected',

@@ -56,6 +56,18 @@ describe('budgetPolicy', () => {
     });
   });
 
+  it('rejects a payment whose amount is not a finite number ≥ 0 instead of letting it through (or into the log)', () => {
+    const cfo = budgetPolicy(config, { now: () => noon });
+    for (const amountUsd of [Number.NaN, Number.POSITIVE_INFINITY, -5, '1000', { usd: 1 }]) {
+      const spend = cfo.spendOf(pay, { amountUsd, counterparty: 'acme' });
+      expect(spend && cfo.check(spend, 0)).toMatchObject({
+        verdict: 'rejected',
+        reason: expect.stringMatching(/^Expected a spend's `amountUsd` to be a finite number ≥ 0, got /),
+      });
+    }
+    expect(cfo.spendOf(pay, { counterparty: 'acme' })).toEqual({ amountUsd: 0, counterparty: 'acme' });
+  });
+
   it('keeps a per-day ledger that resets on the next UTC day', () => {
     let at = noon;
     const cfo = budgetPolicy(config, { now: () => at, spentTodayUsd: 140 });
