@@ -1,6 +1,6 @@
-import { lastValueFrom, type Observable } from 'rxjs';
 import { isAggregateOperator } from '../streams/asAggregate.js';
 import { collectAll } from '../streams/collectAll.js';
+import { lastValueFrom, type Observable } from '../util/rx.js';
 import type { TemplateArgs } from './template.js';
 import type { Aggregate, SubAgentResult } from './types.js';
 

@@ -1,6 +1,6 @@
-import { defer, EMPTY, from, mergeMap, Observable, range } from 'rxjs';
 import { DispatchQuotaExceeded, TroupeError } from '../errors.js';
 import { abortReason } from '../util/abort.js';
+import { defer, EMPTY, from, mergeMap, Observable, range } from '../util/rx.js';
 import { AgentRun, type Nesting } from './AgentRun.js';
 import { aggregateResults } from './aggregate.js';
 import { type PreparedDispatch, prepare } from './prepare.js';

@@ -1,6 +1,6 @@
-import { filter, Observable, Subject } from 'rxjs';
 import { TroupeError } from '../errors.js';
 import type { TroupeEvent, UnsequencedEvent } from '../events/types.js';
+import { filter, Observable, Subject } from '../util/rx.js';
 import type { EventLog, RunSummary } from './EventLog.js';
 import { checkEvents } from './eventCheck.js';
 import { summarize } from './runSummary.js';

@@ -1,9 +1,9 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
-import { Observable, Subject } from 'rxjs';
 import { ConfigError, LogCorruptionError, TroupeError } from '../errors.js';
 import type { TroupeEvent, UnsequencedEvent } from '../events/types.js';
+import { Observable, Subject } from '../util/rx.js';
 import type { EventLog } from './EventLog.js';
 import { checkEvents } from './eventCheck.js';
 import { GroupCommit } from './groupCommit.js';

@@ -1,3 +1,4 @@
+import { ConfigError, TroupeError } from '../errors.js';
 import {
   catchError,
   defer,
@@ -10,8 +11,7 @@ import {
   type Observable,
   Subject,
   timer,
-} from 'rxjs';
-import { ConfigError, TroupeError } from '../errors.js';
+} from '../util/rx.js';
 
 /** Where a trigger reads its resource: an MCP toolset, or anything alike. */
 export interface ResourceSource {

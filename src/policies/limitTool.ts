@@ -1,9 +1,10 @@
-import { defer, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
+import type { MonoTypeOperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import { bulkhead } from '../streams/bulkhead.js';
 import { rateLimit } from '../streams/rateLimit.js';
 import type { Tool } from '../tools/defineTool.js';
 import { abortReason } from '../util/abort.js';
+import { defer, type Observable } from '../util/rx.js';
 
 /** `RuntimeOptions.toolLimits[name]`: a bulkhead and/or a rate limit for one tool. */
 export const toolLimitsSchema = z

@@ -1,4 +1,3 @@
-import { defer, firstValueFrom } from 'rxjs';
 import { z } from 'zod';
 import { CircuitOpenError, toErrorInfo } from '../errors.js';
 import type { RecordedError } from '../events/types.js';
@@ -6,6 +5,7 @@ import type { Model } from '../model/Model.js';
 import type { RunSession } from '../run/RunSession.js';
 import { type CircuitBreaker, type CircuitTransition, circuitBreaker } from '../streams/circuitBreaker.js';
 import type { Tool } from '../tools/defineTool.js';
+import { defer, firstValueFrom } from '../util/rx.js';
 import { fallback } from './fallback.js';
 
 /** The settings of one circuit breaker, as `RuntimeOptions.circuitBreaker` takes them. */

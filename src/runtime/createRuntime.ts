@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { type Context, context } from '@opentelemetry/api';
-import { defer, filter, from, type Observable, Subject, switchMap, takeWhile } from 'rxjs';
 import { type Actor, toPromise } from 'xstate';
 import { startMonitor } from '../../actors/monitor.js';
 import { startPlanner } from '../../actors/planner.js';
@@ -29,6 +28,7 @@ import type { Tool } from '../tools/defineTool.js';
 import { OutcomeStore } from '../tools/outcomeStore.js';
 import { traceRun, tracingEnabled } from '../tracing/runTracing.js';
 import type { DashboardServer, ServeOptions } from '../ui/DashboardSource.js';
+import { defer, filter, from, type Observable, Subject, switchMap, takeWhile } from '../util/rx.js';
 import { failurePolicySchema, type ResolvedOptions, type RuntimeOptions, resolveOptions } from './options.js';
 import { type RunResult, resultOf } from './runResult.js';
 import { startWorker, type Worker, type WorkOptions } from './worker.js';

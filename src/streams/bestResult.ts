@@ -1,4 +1,4 @@
-import { map, type Observable, reduce } from 'rxjs';
+import { map, type Observable, reduce } from '../util/rx.js';
 import { asAggregate, type ResultLike } from './asAggregate.js';
 
 /**

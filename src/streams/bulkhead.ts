@@ -1,5 +1,6 @@
-import { Observable, type Subscriber } from 'rxjs';
+import type { Subscriber } from 'rxjs';
 import { TroupeError } from '../errors.js';
+import { Observable } from '../util/rx.js';
 import { checkObject, integerAtLeast, nonEmptyString } from './checkOptions.js';
 
 /** Options of `bulkhead`. */

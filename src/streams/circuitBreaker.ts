@@ -1,6 +1,7 @@
-import { asyncScheduler, Observable, type SchedulerLike, Subject } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import { CircuitOpenError, TroupeError } from '../errors.js';
 import { isRetryable } from '../util/backoff.js';
+import { asyncScheduler, Observable, Subject } from '../util/rx.js';
 import { checkObject, integerAtLeast, nonEmptyString, numberAtLeast, optionalFunction } from './checkOptions.js';
 
 /** `closed` lets calls through, `open` refuses them, `half_open` lets a few trial calls test the water. */

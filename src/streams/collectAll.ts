@@ -1,4 +1,4 @@
-import { map, type Observable, toArray } from 'rxjs';
+import { map, type Observable, toArray } from '../util/rx.js';
 import { asAggregate, type OrderedResults, type ResultLike } from './asAggregate.js';
 
 /**

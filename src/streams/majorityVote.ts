@@ -1,5 +1,5 @@
-import { map, type Observable, toArray } from 'rxjs';
 import { stableStringify } from '../tools/idempotencyKey.js';
+import { map, type Observable, toArray } from '../util/rx.js';
 import { asAggregate, type FieldOf, type ResultLike, selector, type WithField } from './asAggregate.js';
 
 /** One distinct answer and who gave it. */

@@ -1,4 +1,4 @@
-import { map, type Observable, toArray } from 'rxjs';
+import { map, type Observable, toArray } from '../util/rx.js';
 import { asAggregate, type OrderedResults, type ResultLike, selector, type WithField } from './asAggregate.js';
 
 /** A rank key: a number, or numbers compared in turn (e.g. `[passed, -ms]`: correctness, then speed). */

@@ -1,5 +1,6 @@
-import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import { ConfigError } from '../errors.js';
+import { asyncScheduler, Observable } from '../util/rx.js';
 import { checkObject, integerAtLeast, numberAtLeast } from './checkOptions.js';
 
 /**

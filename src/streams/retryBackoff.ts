@@ -1,13 +1,7 @@
-import {
-  asyncScheduler,
-  type MonoTypeOperatorFunction,
-  retry as retryOperator,
-  type SchedulerLike,
-  throwError,
-  timer,
-} from 'rxjs';
+import type { MonoTypeOperatorFunction, SchedulerLike } from 'rxjs';
 import { TroupeError } from '../errors.js';
 import { backoffDelay, isRetryable } from '../util/backoff.js';
+import { asyncScheduler, retry as retryOperator, throwError, timer } from '../util/rx.js';
 import { checkObject, integerAtLeast, numberAtLeast, numberBetween, optionalFunction } from './checkOptions.js';
 
 /** What `onRetry` is told before each retry. */

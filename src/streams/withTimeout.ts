@@ -1,5 +1,6 @@
-import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike } from 'rxjs';
+import type { MonoTypeOperatorFunction, SchedulerLike } from 'rxjs';
 import { ToolTimeoutError } from '../errors.js';
+import { asyncScheduler, Observable } from '../util/rx.js';
 import { checkObject, nonEmptyString, numberAtLeast } from './checkOptions.js';
 
 /** Options of `withTimeout` (or just the number of ms). */

@@ -1,7 +1,7 @@
 import { type Context, context, ProxyTracerProvider, trace } from '@opentelemetry/api';
-import { filter, takeWhile } from 'rxjs';
 import { endsRun } from '../events/types.js';
 import type { EventLog } from '../log/EventLog.js';
+import { filter, takeWhile } from '../util/rx.js';
 import { RunTracer, type RunTracerOptions } from './RunTracer.js';
 
 /** The instrumentation scope troupe's spans carry. */

@@ -1,5 +1,6 @@
-import { type Subscription, takeWhile } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import type { EventLog } from '../log/EventLog.js';
+import { takeWhile } from '../util/rx.js';
 import type { Pacer } from './pacer.js';
 import type { SseStream } from './sse.js';
 

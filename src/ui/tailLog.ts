@@ -1,6 +1,7 @@
-import { Observable, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import type { TroupeEvent } from '../events/types.js';
 import type { EventLog } from '../log/EventLog.js';
+import { Observable } from '../util/rx.js';
 
 /**
  * Wraps a log whose `subscribe` ends after replaying (a read-only SQLite log opened by another

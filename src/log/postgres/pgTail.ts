@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { Observable, Subject } from 'rxjs';
 import type { TroupeEvent } from '../../events/types.js';
+import { Observable, Subject } from '../../util/rx.js';
 import { decodeEvent } from '../eventCodec.js';
 import { pgDriver } from './pgDriver.js';
 import { toLogError } from './pgErrors.js';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { Observable } from 'rxjs';
 import { ConfigError, TroupeError } from '../../errors.js';
 import type { TroupeEvent, UnsequencedEvent } from '../../events/types.js';
+import { Observable } from '../../util/rx.js';
 import type { RunSummary } from '../EventLog.js';
 import { checkEvents } from '../eventCheck.js';
 import type { SharedEventLog } from '../RunQueue.js';
