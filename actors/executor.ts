@@ -1,4 +1,3 @@
-import { context } from '@opentelemetry/api';
 import { fromCallback } from 'xstate';
 import type { ExecutorMachineEvent, PoolEvent } from '../machines/executor.js';
 import type { ReviewDraft, TaskRecorders } from '../machines/task.js';
@@ -131,7 +130,7 @@ export function fromTaskPool(deps: ExecutorDeps) {
     const started = performance.now();
     // Traced, the step runs in its task's span: the model's HTTP calls and the tools it calls nest there.
     const step = () => processStep(deps, task, limit.signal);
-    const traced = deps.tracer === undefined ? step() : context.with(deps.tracer.contextFor(task.id), step);
+    const traced = deps.tracer === undefined ? step() : deps.tracer.within(task.id, step);
     const reply = await traced.catch((err: unknown) => {
       // Name the model, as planning does, rather than recording a foreign error as UNKNOWN.
       if (err instanceof TroupeError) throw err;

@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events';
-import Bottleneck from 'bottleneck';
+import type Bottleneck from 'bottleneck';
 import { LRUCache } from 'lru-cache';
 import { ConfigError, DispatchQuotaExceeded } from '../errors.js';
 import { raceAbort } from '../util/abort.js';
+import { bottleneckDriver } from '../util/bottleneckDriver.js';
 import type { ResolvedLimits } from './limits.js';
 import type { CachedResult, ResultCache, SubAgentResult } from './types.js';
 
@@ -53,7 +54,7 @@ export class DispatchTree {
     // Every running agent of the tree listens here; that is bounded by the limits, not a leak.
     setMaxListeners(0, this.signal);
     const rps = limits.requestsPerSecond;
-    this.limiter = rps === undefined ? undefined : new Bottleneck({ minTime: 1000 / rps });
+    this.limiter = rps === undefined ? undefined : new (bottleneckDriver())({ minTime: 1000 / rps });
   }
 
   /** True when agent starts go through a rate limiter. */

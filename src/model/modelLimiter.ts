@@ -1,6 +1,6 @@
-import Bottleneck from 'bottleneck';
 import { ConfigError } from '../errors.js';
 import { abortReason, raceAbort } from '../util/abort.js';
+import { bottleneckDriver } from '../util/bottleneckDriver.js';
 
 /** Provider limits of one model. Leave both unset for no limiter at all. */
 export interface ModelLimits {
@@ -41,7 +41,7 @@ export function modelLimiter(limits: ModelLimits | undefined): LimitedRun | unde
   ];
   if (issues.length > 0) throw new ConfigError(issues);
   if (limits.requestsPerSecond === undefined && limits.maxConcurrent === undefined) return undefined;
-  const limiter = new Bottleneck({
+  const limiter = new (bottleneckDriver())({
     maxConcurrent: limits.maxConcurrent ?? null,
     minTime: limits.requestsPerSecond === undefined ? 0 : Math.ceil(1000 / limits.requestsPerSecond),
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Context, context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { type Actor, toPromise } from 'xstate';
 import { startMonitor } from '../../actors/monitor.js';
 import { startPlanner } from '../../actors/planner.js';
@@ -26,6 +26,7 @@ import { eventRedactor } from '../security/redactEvent.js';
 import { redactorFromOptions } from '../security/redactionOptions.js';
 import type { Tool } from '../tools/defineTool.js';
 import { OutcomeStore } from '../tools/outcomeStore.js';
+import { registeredOtel } from '../tracing/otelApi.js';
 import { traceRun, tracingEnabled } from '../tracing/runTracing.js';
 import type { DashboardServer, ServeOptions } from '../ui/DashboardSource.js';
 import { defer, filter, from, type Observable, Subject, switchMap, takeWhile } from '../util/rx.js';
@@ -171,7 +172,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     session: RunSession,
     started: Promise<readonly TroupeEvent[]>,
     firstSeq: Promise<number>,
-    trace: { parent: Context; resumed: boolean },
+    trace: { parent: Context | undefined; resumed: boolean },
   ): RunHandle {
     // A log that refuses the first event fails `events$` for its subscribers; unwatched, it must not go unhandled.
     firstSeq.catch(() => undefined);
@@ -265,7 +266,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   /** Continues `runId` from the log, writing its events through `writeTo` (a lease's fenced view for workers). */
   async function resumeOn(runId: string, writeTo: EventLog): Promise<RunHandle> {
     ensureOpen();
-    const parent = context.active();
+    const parent = registeredOtel()?.context.active();
     const events = await log.read(runId);
     if (events.length === 0) throw new TroupeError('RUN_NOT_FOUND', `No run \`${runId}\` in the log`);
     const state = events.reduce(evolve, initialRunState(runId));
@@ -303,7 +304,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         session,
         started,
         started.then((events) => (events[0] as TroupeEvent).seq),
-        { parent: context.active(), resumed: false },
+        { parent: registeredOtel()?.context.active(), resumed: false },
       );
     },
     resume: (runId) => resumeOn(runId, log),

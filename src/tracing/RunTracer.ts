@@ -112,6 +112,11 @@ export class RunTracer {
     return this.tasks.get(taskId)?.context ?? this.runContext;
   }
 
+  /** Runs `work` with `taskId`'s context active, so spans it starts (HTTP, tools) nest in the task's. */
+  within<T>(taskId: string, work: () => T): T {
+    return context.with(this.contextFor(taskId), work);
+  }
+
   /**
    * Runs a tool call inside a live `execute_tool` span under its task's span; `call` receives the
    * span's context (for `ToolContext.traceContext`) and runs with it active.

@@ -1,4 +1,5 @@
-import { type Context, propagation } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
+import { registeredOtel } from './otelApi.js';
 
 /**
  * The trace context of `traceContext` as W3C `traceparent` / `tracestate` entries, for a
@@ -6,6 +7,6 @@ import { type Context, propagation } from '@opentelemetry/api';
  */
 export function traceMeta(traceContext: Context | undefined): Record<string, string> {
   const carrier: Record<string, string> = {};
-  if (traceContext !== undefined) propagation.inject(traceContext, carrier);
+  if (traceContext !== undefined) registeredOtel()?.propagation.inject(traceContext, carrier);
   return carrier;
 }
