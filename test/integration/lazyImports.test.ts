@@ -11,6 +11,11 @@ const heavy = [
   '/node_modules/@modelcontextprotocol/',
   '/node_modules/better-sqlite3/',
   '/node_modules/pg/',
+  // Loaded only once an application registers something with it (an SDK, a context manager).
+  '/node_modules/@opentelemetry/',
+  '/node_modules/bottleneck/',
+  // rxjs's entry loads every operator; troupe reads the few files it uses (src/util/rx.ts).
+  '/node_modules/rxjs/dist/cjs/index.js',
 ];
 
 /** The module URLs a fresh process loads while it runs `script` (ESM through a resolve hook, CommonJS through require). */
@@ -43,8 +48,14 @@ describe("import 'troupe' loads the heavy parts only when they are used", () => 
   });
   afterAll(() => tmp.remove());
 
-  it('loads neither openai, the MCP SDK, better-sqlite3 nor pg for createRuntime on a memoryLog', async () => {
-    const loaded = await loadedBy(tmp.dir, 'troupe.createRuntime({ log: troupe.memoryLog() });');
+  it('loads neither openai, the MCP SDK, better-sqlite3, pg, OpenTelemetry, bottleneck nor all of rxjs for createRuntime on a memoryLog and a run', async () => {
+    const loaded = await loadedBy(
+      tmp.dir,
+      "const runtime = troupe.createRuntime({ log: troupe.memoryLog(), model: troupe.scriptedModel({ plan: () => ({ tasks: [{ id: 'a', description: 'think', kind: 'processing' }] }) }) });\n" +
+        "const result = await runtime.run('think').result;\n" +
+        "if (result.status !== 'completed') throw new Error(result.status);\n" +
+        'await runtime.close();',
+    );
     expect(loaded.some((url) => url.includes('/node_modules/zod/'))).toBe(true);
     for (const part of heavy)
       expect(
@@ -53,14 +64,16 @@ describe("import 'troupe' loads the heavy parts only when they are used", () => 
       ).toEqual([]);
   });
 
-  it('loads better-sqlite3 once a sqliteLog is opened, and openai once an openai model is called', async () => {
+  it('loads better-sqlite3 once a sqliteLog is opened, openai once an openai model is called, bottleneck once a limiter is made', async () => {
     const file = join(tmp.dir, 'events.db');
     const loaded = await loadedBy(
       tmp.dir,
       `const log = troupe.sqliteLog(${JSON.stringify(file)}); await log.close();\n` +
         "const model = troupe.openaiModel({ baseURL: 'http://127.0.0.1:9/v1', model: 'm', retry: { maxRetries: 0 } });\n" +
-        "await model.complete({ purpose: 'synthesize', goal: 'g', messages: [], results: [] }, { signal: AbortSignal.timeout(2000) }).catch(() => {});",
+        "await model.complete({ purpose: 'synthesize', goal: 'g', messages: [], results: [] }, { signal: AbortSignal.timeout(2000) }).catch(() => {});\n" +
+        'troupe.modelLimiter({ requestsPerSecond: 5 });',
     );
+    expect(loaded.some((url) => url.includes('/node_modules/bottleneck/'))).toBe(true);
     expect(loaded.some((url) => url.includes('/node_modules/better-sqlite3/'))).toBe(true);
     expect(loaded.some((url) => url.includes('/node_modules/openai/'))).toBe(true);
     expect(loaded.some((url) => url.includes('/node_modules/@modelcontextprotocol/'))).toBe(false);
