@@ -321,7 +321,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     },
     work(workOptions) {
       ensureOpen();
-      const worker = startWorker({ queue: sharedQueue(log, 'work'), resume: resumeOn }, workOptions);
+      const queue = sharedQueue(log, 'work');
+      const started = log.subscribe().pipe(filter((event) => event.type === 'run.started'));
+      const worker = startWorker({ queue, resume: resumeOn, started }, workOptions);
       workers.add(worker);
       return worker;
     },

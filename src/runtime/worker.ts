@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { Observable } from 'rxjs';
 import { z } from 'zod';
 import { optionIssues } from '../config/optionIssues.js';
 import { ConfigError } from '../errors.js';
@@ -17,7 +18,11 @@ export interface WorkOptions {
    * @default 30000
    */
   leaseMs?: number;
-  /** How often to look for runs to claim while there is room, in ms. @default 500 */
+  /**
+   * How often to look for runs to claim while there is room, in ms: for runs whose owner's
+   * lease expired. Runs submitted from any process are claimed as soon as their first event is
+   * seen (PostgreSQL's LISTEN/NOTIFY). @default 500
+   */
   pollMs?: number;
   /** Called with each run this worker claimed, before it drives it. */
   onClaim?: (claimed: { runId: string; epoch: number }) => void;
@@ -62,6 +67,8 @@ export interface WorkerDeps {
   queue: RunQueue;
   /** Drives a run from its log, writing through `log` (the lease's fenced view). */
   resume(runId: string, log: EventLog): Promise<DrivenRun>;
+  /** Emits when a run may have been queued (any process's `run.started`): the worker claims at once instead of at its next poll. */
+  started?: Observable<unknown>;
 }
 
 interface Held {
@@ -173,6 +180,8 @@ export function startWorker(deps: WorkerDeps, options: WorkOptions = {}): Worker
   }
 
   const poller = setInterval(() => void claim(), pollMs);
+  // Should the wake-ups fail (the log unreachable), polling carries on alone.
+  const woken = deps.started?.subscribe({ next: () => void claim(), error: () => undefined });
   const beater = setInterval(() => void heartbeat(), Math.max(10, Math.floor(leaseMs / 3)));
   void claim();
 
@@ -184,6 +193,7 @@ export function startWorker(deps: WorkerDeps, options: WorkOptions = {}): Worker
     async stop({ drainMs = 0 } = {}) {
       stopping = true;
       clearInterval(poller);
+      woken?.unsubscribe();
       if (held.size > 0) {
         const empty = new Promise<void>((resolve) => {
           drained = resolve;

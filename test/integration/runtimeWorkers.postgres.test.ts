@@ -87,6 +87,27 @@ describe('submit and work', () => {
     await Promise.all(workers.map((w) => w.stop()));
   });
 
+  it('claims a run submitted by another process as soon as it is seen, not at its next poll', async () => {
+    const calls: string[] = [];
+    const tool = defineTool({
+      name: 'note',
+      description: 'Notes the goal',
+      input: z.object({ goal: z.string() }),
+      run: ({ goal }) => {
+        calls.push(goal);
+        return goal;
+      },
+    });
+    const finished: WorkedRun[] = [];
+    // Polling once a minute: only the wake-up on the submitted run's first event can claim it in time.
+    runtimeWith(tool).work({ pollMs: 60_000, onRun: (run) => finished.push(run) });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const runId = await runtimeWith(tool).submit('wake up');
+    await until(() => finished.length === 1, 15_000);
+    expect(finished[0]).toMatchObject({ runId, outcome: 'finished', result: { status: 'completed' } });
+    expect(calls).toEqual(['wake up']);
+  });
+
   it('hands a held run back on stop, and another worker finishes it once', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {
