@@ -92,6 +92,8 @@ export async function processStep(deps: ModelStepDeps, task: TaskState, signal: 
     description: task.description,
     kind: task.kind,
     dependsOn: [...task.dependsOn],
+    // Resolved once the task started: references hold the results they point at.
+    ...(task.input === undefined ? {} : { input: task.input }),
     ...(task.attachments === undefined ? {} : { attachments: [...task.attachments] }),
   };
   const build: PromptBuilder = (results, summary) =>

@@ -50,7 +50,11 @@ export function processMessages(
   feedback?: string,
 ): ChatMessage[] {
   const ids = Object.keys(inputs);
-  // Results of earlier tasks were written by tools and models, not the user: quarantined.
+  // Results of earlier tasks were written by tools and models, not the user: quarantined. So is
+  // the step's input, which references may have filled with such results.
+  const given = hasInput(task.input)
+    ? `\nInput of this step:\n${quarantineValues([{ label: 'input', value: task.input }])}`
+    : '';
   const context =
     ids.length === 0
       ? ''
@@ -58,11 +62,17 @@ export function processMessages(
   const human = answer === undefined ? '' : `\nThe human answered your question: ${answer}`;
   const rejected =
     feedback === undefined ? '' : `\nYour previous result was rejected: ${feedback}\nDo it again, addressing that.`;
-  const notice = ids.length === 0 ? '' : `\n${untrustedDataNotice}`;
+  const notice = ids.length === 0 && given === '' ? '' : `\n${untrustedDataNotice}`;
   return [
     { role: 'system', content: `You carry out one step of a plan for the goal: ${goal}${notice}` },
-    { role: 'user', content: `${task.description}${context}${human}${rejected}` },
+    { role: 'user', content: `${task.description}${given}${context}${human}${rejected}` },
   ];
+}
+
+/** Whether a step's input says anything: absent, `null` and `{}` do not. */
+function hasInput(input: unknown): boolean {
+  if (input === undefined || input === null) return false;
+  return typeof input !== 'object' || Array.isArray(input) || Object.keys(input).length > 0;
 }
 
 /** The prompt that asks a model for a run's final answer. */

@@ -79,4 +79,38 @@ describe('references between tasks', () => {
     expect(sent).toEqual([]);
     await runtime.close();
   });
+
+  it('give a processing step its resolved input, in the request and quarantined in the prompt', async () => {
+    const trends = defineTool({
+      name: 'trends',
+      description: 'trending topics',
+      input: z.object({}),
+      run: () => ({ trends: [{ name: '#agentops' }] }),
+    });
+    const seen: unknown[] = [];
+    const model = scriptedModel({
+      plan: () => ({
+        tasks: [
+          { id: 'fetch', description: 'fetch trends', kind: 'tool_call', tool: 'trends', input: {} },
+          {
+            id: 'draft',
+            description: 'draft a take',
+            kind: 'processing',
+            input: { topic: '{{fetch.output.trends.0.name}}', tone: 'dry' },
+          },
+        ],
+      }),
+      process: (task, request) => {
+        seen.push(request.messages.at(-1)?.content);
+        const { topic, tone } = task.input as { topic: string; tone: string };
+        return `a ${tone} take on ${topic}`;
+      },
+    });
+    const runtime = createRuntime({ log: memoryLog(), model, tools: [trends], retry: fastRetry });
+    const result = await runtime.run('draft a take on the top trend').result;
+    expect(result.tasks.find((t) => t.id === 'draft')?.output).toBe('a dry take on #agentops');
+    expect(seen[0]).toMatch(/Input of this step:\n<untrusted_data id="[0-9a-f]{16}" source="input">/);
+    expect(seen[0]).toContain('{"topic":"#agentops","tone":"dry"}');
+    await runtime.close();
+  });
 });
