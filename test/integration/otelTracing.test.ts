@@ -168,7 +168,8 @@ describe('OpenTelemetry spans of a run', () => {
     expect(call.attributes).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'add' });
     // The tool ran inside that span: its ToolContext names it, and its own span nests under it.
     expect(seen.map((s) => s.traceContextSpan)).toEqual([call.spanContext().spanId]);
-    expect((seen[0]?.own as unknown as ReadableSpan).parentSpanContext?.spanId).toBe(call.spanContext().spanId);
+    const own = seen[0]?.own as unknown as ReadableSpan | undefined;
+    expect(own?.parentSpanContext?.spanId).toBe(call.spanContext().spanId);
     expect(spans().filter((s) => s.name === 'chat scripted' && parentOf(s) === task.spanContext().spanId)).toHaveLength(
       2,
     );

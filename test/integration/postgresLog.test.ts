@@ -196,7 +196,12 @@ describe('postgresLog run queue and fencing', () => {
     ]);
     expect(refused).toMatchObject({
       status: 'rejected',
-      reason: { code: 'LEASE_LOST', runId: 'lost', epoch: 1, message: expect.stringMatching(/it is leased at epoch 3/) },
+      reason: {
+        code: 'LEASE_LOST',
+        runId: 'lost',
+        epoch: 1,
+        message: expect.stringMatching(/it is leased at epoch 3/),
+      },
     });
     const seqs = [free, fenced].flatMap((r) => (r.status === 'fulfilled' ? r.value.map((e) => e.seq) : []));
     expect(seqs).toEqual([2, 3, 4, 5, 6]);
