@@ -35,19 +35,12 @@ const refused: unique symbol = Symbol('refused');
 /** The problem a walk records when the value outgrew its limit (named in `problemOf`). */
 const tooLarge = 'too large';
 
-/** One walk's state: whether it copies, how much JSON it has seen, and the problem it met. */
+/** A copy's state: how much JSON it has seen, and the problem it met. */
 class Walk {
-  readonly copy: boolean;
-  readonly limit: number;
   chars = 0;
   problem = '';
   /** Filled innermost first while a refusal unwinds. */
   readonly path: string[] = [];
-
-  constructor(copy: boolean, limit: number) {
-    this.copy = copy;
-    this.limit = limit;
-  }
 
   refuse(problem: string): typeof refused {
     this.problem = problem;
@@ -55,74 +48,114 @@ class Walk {
   }
 }
 
-function instanceName(value: object): string {
+// The rules, shared by the check (`check`, for the logs: no allocation) and the copy (`copyOf`,
+// where values enter): the two walks differ only in what they build.
+const deeper = `is nested deeper than ${maxStorableDepth} levels`;
+const hole = 'is undefined (or a hole)';
+
+/** Why a value that is not an object (or is `null`) cannot be stored, or `undefined` when it can. */
+function primitiveProblem(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'object':
+      return undefined;
+    case 'number':
+      return Number.isFinite(value) ? undefined : `is ${value}`;
+    case 'undefined':
+      return 'is undefined';
+    default:
+      return `is a ${typeof value}`;
+  }
+}
+
+/** Why an object that is not an array cannot be stored (it is a class instance), or `undefined`. */
+function instanceProblem(value: object): string | undefined {
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) return undefined;
   const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
   const label = typeof name === 'string' && name !== '' ? name : 'class instance';
   return `is ${/^[AEIOU]/.test(label) ? 'an' : 'a'} ${label}`;
 }
 
-/** The value, or (copying) a plain copy of it, or `refused` with the walk's problem and path set. */
-function visit(value: unknown, depth: number, walk: Walk): unknown {
-  switch (typeof value) {
-    case 'string':
-      walk.chars += value.length + 2;
-      return walk.chars > walk.limit ? walk.refuse(tooLarge) : value;
-    case 'boolean':
-      walk.chars += 5;
-      return value;
-    case 'number':
-      walk.chars += 4;
-      // JSON writes -0 as 0: the copy holds what a read gives back.
-      if (Number.isFinite(value)) return value === 0 ? 0 : value;
-      return walk.refuse(`is ${value}`);
-    case 'object': {
-      if (value === null) {
-        walk.chars += 4;
-        return null;
+/** Why `value` cannot be stored, with `path` filled innermost first; `undefined` when it can. */
+function check(value: unknown, depth: number, path: string[]): string | undefined {
+  if (typeof value !== 'object' || value === null) return primitiveProblem(value);
+  if (depth >= maxStorableDepth) return deeper;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      const problem = item === undefined ? hole : check(item, depth + 1, path);
+      if (problem !== undefined) {
+        path.push(String(i));
+        return problem;
       }
-      if (depth >= maxStorableDepth) return walk.refuse(`is nested deeper than ${maxStorableDepth} levels`);
-      if (walk.chars > walk.limit) return walk.refuse(tooLarge);
-      if (Array.isArray(value)) {
-        const length = value.length;
-        walk.chars += length + 2;
-        const copy = walk.copy ? new Array<unknown>(length) : undefined;
-        for (let i = 0; i < length; i++) {
-          const item = value[i];
-          const next = item === undefined ? walk.refuse('is undefined (or a hole)') : visit(item, depth + 1, walk);
-          if (next === refused) {
-            walk.path.push(String(i));
-            return refused;
-          }
-          if (copy !== undefined) copy[i] = next;
-        }
-        return copy ?? value;
-      }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return walk.refuse(instanceName(value));
-      const copy: Record<string, unknown> | undefined = walk.copy ? {} : undefined;
-      walk.chars += 2;
-      for (const key in value) {
-        const item = (value as Record<string, unknown>)[key];
-        // An undefined property is how JSON says "absent": it is left out, which reads back the same.
-        if (item === undefined) continue;
-        walk.chars += key.length + 4;
-        const next = visit(item, depth + 1, walk);
-        if (next === refused) {
-          walk.path.push(key);
-          return refused;
-        }
-        if (copy === undefined) continue;
-        // An own `__proto__` key (as JSON.parse makes it) is data, not the copy's prototype.
-        if (key === '__proto__') Object.defineProperty(copy, key, { value: next, enumerable: true, writable: true });
-        else copy[key] = next;
-      }
-      return copy ?? value;
     }
-    case 'undefined':
-      return walk.refuse('is undefined');
-    default:
-      return walk.refuse(`is a ${typeof value}`);
+    return undefined;
   }
+  const instance = instanceProblem(value);
+  if (instance !== undefined) return instance;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    // An undefined property is how JSON says "absent": it is left out, which reads back the same.
+    if (item === undefined) continue;
+    const problem = check(item, depth + 1, path);
+    if (problem !== undefined) {
+      path.push(key);
+      return problem;
+    }
+  }
+  return undefined;
+}
+
+/** A plain copy of `value` as a read of the log gives it back, or `refused` with the walk's problem and path set. */
+function copyOf(value: unknown, depth: number, walk: Walk): unknown {
+  if (typeof value !== 'object' || value === null) {
+    const problem = primitiveProblem(value);
+    if (problem !== undefined) return walk.refuse(problem);
+    if (typeof value === 'string') {
+      walk.chars += value.length + 2;
+      return walk.chars > maxStorableChars ? walk.refuse(tooLarge) : value;
+    }
+    walk.chars += 5;
+    // JSON writes -0 as 0.
+    return value === 0 ? 0 : value;
+  }
+  if (depth >= maxStorableDepth) return walk.refuse(deeper);
+  if (walk.chars > maxStorableChars) return walk.refuse(tooLarge);
+  if (Array.isArray(value)) {
+    const length = value.length;
+    walk.chars += length + 2;
+    const copy = new Array<unknown>(length);
+    for (let i = 0; i < length; i++) {
+      const item = value[i];
+      const next = item === undefined ? walk.refuse(hole) : copyOf(item, depth + 1, walk);
+      if (next === refused) {
+        walk.path.push(String(i));
+        return refused;
+      }
+      copy[i] = next;
+    }
+    return copy;
+  }
+  const instance = instanceProblem(value);
+  if (instance !== undefined) return walk.refuse(instance);
+  const copy: Record<string, unknown> = {};
+  walk.chars += 2;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined) continue;
+    walk.chars += key.length + 4;
+    const next = copyOf(item, depth + 1, walk);
+    if (next === refused) {
+      walk.path.push(key);
+      return refused;
+    }
+    // An own `__proto__` key (as JSON.parse makes it) is data, not the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: next, enumerable: true, writable: true });
+    else copy[key] = next;
+  }
+  return copy;
 }
 
 /** The path to the first object that contains itself, or `undefined` when `value` has no cycle. */
@@ -141,19 +174,19 @@ function cyclePath(value: unknown, ancestors: Set<object>, path: string[]): stri
   return undefined;
 }
 
-function problemOf(value: unknown, walk: Walk): StorableProblem {
-  if (walk.problem === tooLarge) {
+function problemOf(value: unknown, problem: string, innermostFirst: string[]): StorableProblem {
+  if (problem === tooLarge) {
     const size = `${Math.round(maxStorableChars / 1024 / 1024)} MiB`;
     return { path: '', problem: `is larger than ${size} as JSON; store it elsewhere and return a reference to it` };
   }
-  if (walk.problem.startsWith('is nested deeper')) {
+  const path = innermostFirst.reverse();
+  if (problem === deeper) {
     const cycle = cyclePath(value, new Set(), []);
     if (cycle !== undefined) return { path: cycle.join('.'), problem: 'refers to itself (a cycle)' };
-    const path = walk.path.reverse();
     const shown = path.length > 8 ? [...path.slice(0, 4), '…', ...path.slice(-2)] : path;
-    return { path: shown.join('.'), problem: walk.problem };
+    return { path: shown.join('.'), problem };
   }
-  return { path: walk.path.reverse().join('.'), problem: walk.problem };
+  return { path: path.join('.'), problem };
 }
 
 /**
@@ -167,8 +200,9 @@ function problemOf(value: unknown, walk: Walk): StorableProblem {
  * // => undefined
  */
 export function storableProblem(value: unknown): StorableProblem | undefined {
-  const walk = new Walk(false, Number.POSITIVE_INFINITY);
-  return visit(value, 0, walk) === refused ? problemOf(value, walk) : undefined;
+  const path: string[] = [];
+  const problem = check(value, 0, path);
+  return problem === undefined ? undefined : problemOf(value, problem, path);
 }
 
 /**
@@ -188,15 +222,15 @@ export function storableProblem(value: unknown): StorableProblem | undefined {
 export function toStorable(value: unknown): StorableResult {
   // Nothing at all (a tool that returns nothing) is stored as an absent field, as JSON does.
   if (value === undefined) return { ok: true, value };
-  const walk = new Walk(true, maxStorableChars);
+  const walk = new Walk();
   let copy: unknown;
   try {
-    copy = visit(value, 0, walk);
+    copy = copyOf(value, 0, walk);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = err instanceof Error ? err.message : `a ${typeof err}`;
     return { ok: false, path: '', problem: `could not be read (a getter or proxy threw: ${message})` };
   }
-  return copy === refused ? { ok: false, ...problemOf(value, walk) } : { ok: true, value: copy };
+  return copy === refused ? { ok: false, ...problemOf(value, walk.problem, walk.path) } : { ok: true, value: copy };
 }
 
 /**
