@@ -230,7 +230,10 @@ export function toStorable(value: unknown): StorableResult {
     const message = err instanceof Error ? err.message : `a ${typeof err}`;
     return { ok: false, path: '', problem: `could not be read (a getter or proxy threw: ${message})` };
   }
-  return copy === refused ? { ok: false, ...problemOf(value, walk.problem, walk.path) } : { ok: true, value: copy };
+  if (copy === refused) return { ok: false, ...problemOf(value, walk.problem, walk.path) };
+  // Numbers are counted, not checked one by one: a long array of them is measured here.
+  if (walk.chars > maxStorableChars) return { ok: false, ...problemOf(value, tooLarge, []) };
+  return { ok: true, value: copy };
 }
 
 /**

@@ -132,6 +132,8 @@ describe('toStorable and storableProblem', () => {
       path: '',
       problem: expect.stringMatching(/^is larger than 16 MiB as JSON/),
     });
+    const numbers = toStorable(new Array<number>(4_000_000).fill(123456));
+    expect(numbers).toMatchObject({ ok: false, path: '', problem: expect.stringMatching(/^is larger than 16 MiB/) });
     let shared: unknown = { leaf: 'x' };
     for (let i = 0; i < 60; i++) shared = { a: shared, b: shared };
     const started = performance.now();
