@@ -6,10 +6,15 @@
 //   check   — µs per event of the append-time check (schema + JSON round trip)
 //   replay  — events/s through log.read of one run (decode + checks) vs raw iterate + JSON.parse
 //   resume  — ms from opening the log to the resumed run dispatching again, for a 100k-event run
+// Raw better-sqlite3 does the same work as the log, no more: it writes the very rows the log
+// writes (checked before timing: same columns, same format-2 bodies from one JSON.stringify each,
+// the same 32-row INSERT, 1,000 events per IMMEDIATE transaction) and replays the very events the
+// log returns (checked: JSON.parse plus the columns the body leaves out). Contenders take turns,
+// the order rotating each round, with a full GC (--expose-gc) before every sample.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { filter, firstValueFrom } from 'rxjs';
 import {
@@ -60,10 +65,18 @@ const figures = (samples: number[]): Figures => ({ min: Math.min(...samples), me
  * that load from elsewhere on the machine weighs on all alike.
  */
 async function compare(...contenders: (() => Promise<number> | number)[]): Promise<Figures[]> {
-  for (const contender of contenders) await contender();
+  const sample = async (contender: () => Promise<number> | number) => {
+    // One contender's garbage must not be collected in the next one's time.
+    (globalThis as { gc?: () => void }).gc?.();
+    return await contender();
+  };
+  for (const contender of contenders) await sample(contender);
   const samples: number[][] = contenders.map(() => []);
   for (let r = 0; r < runs; r++) {
-    for (const [i, contender] of contenders.entries()) samples[i]?.push(await contender());
+    for (let k = 0; k < contenders.length; k++) {
+      const i = (r + k) % contenders.length;
+      samples[i]?.push(await sample(contenders[i] as () => Promise<number> | number));
+    }
   }
   return samples.map(figures);
 }
@@ -119,21 +132,66 @@ function rawDb(file: string): Database.Database {
   return db;
 }
 
-/** The same rows, stringified the same way, 1,000 per transaction, one prepared INSERT per row. */
-function appendRaw(events: readonly UnsequencedEvent[]): number {
-  const db = rawDb(freshFile());
-  const insert = db.prepare('INSERT INTO events (seq, run, type, v, body) VALUES (?, ?, ?, ?, ?)');
-  const store = db.transaction((batch: readonly UnsequencedEvent[], from: number) => {
-    for (let i = 0; i < batch.length; i++) {
-      const event = { ...batch[i], seq: from + i } as TroupeEvent;
-      insert.run(event.seq, 1, event.type, 1, JSON.stringify(event));
+const insertSql = (rows: number) =>
+  `INSERT INTO events (seq, run, type, v, body) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`;
+
+/** The body the log stores (row format 2): the event less its seq, type and runId, and its correlationId when that is the runId. */
+const rawBody = (event: UnsequencedEvent) =>
+  JSON.stringify({
+    ...event,
+    type: undefined,
+    runId: undefined,
+    correlationId: event.correlationId === event.runId ? undefined : event.correlationId,
+  });
+
+/** The log's rows, written the log's way: 32 rows per INSERT, 1,000 events per IMMEDIATE transaction. */
+function appendRaw(events: readonly UnsequencedEvent[], file = freshFile()): number {
+  const db = rawDb(file);
+  const one = db.prepare(insertSql(1));
+  const many = db.prepare(insertSql(32));
+  const params: unknown[] = new Array(32 * 5);
+  const store = db.transaction((from: number, to: number) => {
+    let i = from;
+    for (; i + 32 <= to; i += 32) {
+      for (let j = 0; j < 32; j++) {
+        const event = events[i + j] as UnsequencedEvent;
+        params[j * 5] = i + j;
+        params[j * 5 + 1] = 1;
+        params[j * 5 + 2] = event.type;
+        params[j * 5 + 3] = 2;
+        params[j * 5 + 4] = rawBody(event);
+      }
+      many.run(params);
+    }
+    for (; i < to; i++) {
+      const event = events[i] as UnsequencedEvent;
+      one.run(i, 1, event.type, 2, rawBody(event));
     }
   });
   const started = performance.now();
-  for (let i = 0; i < events.length; i += 1000) store(events.slice(i, i + 1000), i);
+  for (let i = 0; i < events.length; i += 1000) store.immediate(i, Math.min(i + 1000, events.length));
   const elapsed = performance.now() - started;
   db.close();
   return elapsed;
+}
+
+const allRows = (file: string) => {
+  const db = new Database(file, { readonly: true });
+  const rows = db.prepare('SELECT seq, run, type, v, body FROM events ORDER BY seq').raw().all();
+  db.close();
+  return rows;
+};
+
+/** Refuses to compare unless raw wrote exactly the rows the log wrote. */
+async function checkSameRows(events: readonly UnsequencedEvent[]): Promise<void> {
+  const logFile = freshFile();
+  const log = sqliteLog(logFile, { synchronous });
+  await Promise.all(events.map((event) => log.append([event])));
+  await log.close();
+  const rawFile = freshFile();
+  appendRaw(events, rawFile);
+  if (!isDeepStrictEqual(allRows(logFile), allRows(rawFile)))
+    throw new Error('raw append wrote other rows than sqliteLog');
 }
 
 async function filledLog(events: readonly UnsequencedEvent[]): Promise<string> {
@@ -145,24 +203,46 @@ async function filledLog(events: readonly UnsequencedEvent[]): Promise<string> {
 }
 
 async function replayViaLog(file: string, runId: string): Promise<number> {
+  const { elapsed } = await readViaLog(file, runId);
+  return elapsed;
+}
+
+async function readViaLog(file: string, runId: string): Promise<{ elapsed: number; events: readonly TroupeEvent[] }> {
   const log = sqliteLog(file, { readOnly: true });
   const started = performance.now();
   const events = await log.read(runId);
   const elapsed = performance.now() - started;
   if (events.length !== total) throw new Error(`read ${events.length} events, expected ${total}`);
   await log.close();
-  return elapsed;
+  return { elapsed, events };
 }
 
-function replayRaw(file: string): number {
+/** The run's events rebuilt as the log rebuilds them: the body parsed, the columns it leaves out put back. */
+function readRaw(file: string, runId: string): { elapsed: number; events: unknown[] } {
   const db = new Database(file, { readonly: true });
-  const rows = db.prepare('SELECT seq, v, body FROM events WHERE run = ? AND seq >= ? ORDER BY seq').raw();
+  const rows = db.prepare('SELECT seq, type, body FROM events WHERE run = ? AND seq >= ? ORDER BY seq').raw();
   const started = performance.now();
   const events: unknown[] = [];
-  for (const row of rows.iterate(1, 0) as IterableIterator<[number, number, string]>) events.push(JSON.parse(row[2]));
+  for (const [seq, type, body] of rows.iterate(1, 0) as IterableIterator<[number, string, string]>) {
+    const event = JSON.parse(body) as Record<string, unknown>;
+    event.type = type;
+    event.runId = runId;
+    event.correlationId ??= runId;
+    event.seq = seq;
+    events.push(event);
+  }
   const elapsed = performance.now() - started;
   db.close();
-  return elapsed;
+  return { elapsed, events };
+}
+
+const replayRaw = (file: string, runId: string) => readRaw(file, runId).elapsed;
+
+/** Refuses to compare unless raw's replay returns exactly the log's events. */
+async function checkSameEvents(file: string, runId: string): Promise<void> {
+  const fromLog = (await readViaLog(file, runId)).events;
+  if (!isDeepStrictEqual(fromLog, readRaw(file, runId).events))
+    throw new Error('raw replay returned other events than sqliteLog');
 }
 
 /** A real run of `total` events: planned, most tasks done, the last few cut off while running. */
@@ -254,9 +334,10 @@ function line(label: string, troupe: Figures, raw: Figures, unit: 'rate' | 'ms',
 
 try {
   console.log(
-    `bench/eventlog: ${total} events, synchronous=${synchronous}, min and median of ${runs} rounds, contenders in turn each round (after one warm-up)`,
+    `bench/eventlog: ${total} events, synchronous=${synchronous}, min and median of ${runs} rounds, contenders in turn each round, order rotating (after one warm-up; raw checked to write the log's rows and return its events)${'gc' in globalThis ? '' : ' — run with --expose-gc for a GC between samples'}`,
   );
   const events = taskEvents('bench-run', total);
+  await checkSameRows(events.slice(0, 2000));
   const [log, worker, raw] = (await compare(
     () => appendViaLog(events),
     () => appendOnWorker(events),
@@ -272,9 +353,10 @@ try {
     `check          ${(((check as Figures).median * 1000) / total).toFixed(2)} µs/event median, ${(((check as Figures).min * 1000) / total).toFixed(2)} best (schema + JSON round trip, on every append)`,
   );
   const file = await filledLog(events);
+  await checkSameEvents(file, 'bench-run');
   const [replayLog, replayRawFigures] = (await compare(
     () => replayViaLog(file, 'bench-run'),
-    () => replayRaw(file),
+    () => replayRaw(file, 'bench-run'),
   )) as [Figures, Figures];
   line('replay', replayLog, replayRawFigures, 'rate', '≤ 1.1×');
   const crashed = await crashedRun();
