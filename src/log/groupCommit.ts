@@ -10,9 +10,8 @@ export interface GroupCommitOptions<T> {
   flushMs?: number;
 }
 
-interface Waiter {
-  resolve: () => void;
-  reject: (err: unknown) => void;
+function rejectAll(waiters: readonly unknown[], err: unknown): void {
+  for (let i = 0; i < waiters.length; i += 3) (waiters[i + 2] as (err: unknown) => void)(err);
 }
 
 /**
@@ -23,12 +22,16 @@ interface Waiter {
  *
  * @example
  * const writer = new GroupCommit({ commit: (rows) => insertAll(rows), committed: (rows) => emit(rows) });
- * writer.add([row], () => console.log('durable'), console.error);
+ * writer.add([row], row, (r) => console.log('durable', r), console.error);
  * // => 'durable' once the batch holding `row` is committed
  */
 export class GroupCommit<T> {
   private pending: T[] = [];
-  private waiters: Waiter[] = [];
+  /**
+   * Each write's value, `resolve` and `reject`, three slots per write in one flat array: no
+   * object or closure per write, and a busy log takes a write per event.
+   */
+  private waiters: unknown[] = [];
   private timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
   private flushing = false;
   private failure: unknown;
@@ -47,14 +50,14 @@ export class GroupCommit<T> {
     return this.pending.length;
   }
 
-  /** Queues `items`; `resolve` runs once they are committed, `reject` if their batch fails. */
-  add(items: readonly T[], resolve: () => void, reject: (err: unknown) => void): void {
+  /** Queues `items`; `resolve(value)` runs once they are committed, `reject` if their batch fails. */
+  add<V>(items: readonly T[], value: V, resolve: (value: V) => void, reject: (err: unknown) => void): void {
     if (this.failure !== undefined) {
       reject(this.failure);
       return;
     }
-    for (const item of items) this.pending.push(item);
-    this.waiters.push({ resolve, reject });
+    for (let i = 0; i < items.length; i++) this.pending.push(items[i] as T);
+    this.waiters.push(value, resolve, reject);
     // A full batch commits now, unless we are inside a flush (a listener appending): it then
     // waits for the timer, so listeners see batches in log order.
     if (this.pending.length >= this.maxBatch && !this.flushing) this.flush();
@@ -76,11 +79,11 @@ export class GroupCommit<T> {
     } catch (err) {
       this.failure ??= err;
       this.flushing = false;
-      for (const w of waiters) w.reject(this.failure);
+      rejectAll(waiters, this.failure);
       this.failAll();
       return;
     }
-    for (const w of waiters) w.resolve();
+    for (let i = 0; i < waiters.length; i += 3) (waiters[i + 1] as (value: unknown) => void)(waiters[i]);
     try {
       this.options.committed(batch);
     } finally {
@@ -93,7 +96,7 @@ export class GroupCommit<T> {
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
-    for (const w of waiters) w.reject(this.failure);
+    rejectAll(waiters, this.failure);
   }
 
   private schedule(): void {

@@ -6,10 +6,11 @@ import type { TroupeEvent, UnsequencedEvent } from '../events/types.js';
 import { Observable, Subject } from '../util/rx.js';
 import type { EventLog } from './EventLog.js';
 import { checkEvents } from './eventCheck.js';
+import { decodeEvent } from './eventCodec.js';
 import { GroupCommit } from './groupCommit.js';
 import { openReadOnly } from './readOnlyOpen.js';
 import { sqliteDriver } from './sqliteDriver.js';
-import { eventRows } from './sqliteEventRows.js';
+import { type EventRows, eventRows, type StagedEvent } from './sqliteEventRows.js';
 import { migrate } from './sqliteMigrations.js';
 import {
   corruptionError,
@@ -49,8 +50,11 @@ export interface SqliteLog extends EventLog {
   readonly notices: readonly string[];
 }
 
-const endsRun = (event: TroupeEvent) =>
+const endsRun = ({ event }: StagedEvent) =>
   event.type === 'run.completed' || event.type === 'run.failed' || event.type === 'run.cancelled';
+
+/** A row of `byRun`: `EventRow` without the run, which the reader named. */
+type RunRow = [seq: number, v: number, body: string, type: string];
 
 /** Rows fetched per query while a subscription replays, so listeners may append in between. */
 const replayChunk = 1024;
@@ -193,22 +197,25 @@ function openLog(
   const appended = new Subject<TroupeEvent>();
   let closed = false;
   const rows = readOnly ? undefined : eventRows(db);
-  const writer = new GroupCommit<TroupeEvent>({
+  const writer = new GroupCommit<StagedEvent>({
     commit: (batch) =>
       guard(() => {
         rows?.store(batch);
-        lock?.acknowledged((batch[batch.length - 1] as TroupeEvent).seq);
+        lock?.acknowledged((batch[batch.length - 1] as StagedEvent).event.seq);
         // A run that ended is copied into the main file at once, so losing the WAL cannot take it.
         if (batch.some(endsRun)) db.pragma('wal_checkpoint(PASSIVE)');
       }),
     committed: (batch) => {
-      for (const event of batch) appended.next(event);
+      // Nobody subscribed (a plain writer): skip the Subject's per-event bookkeeping.
+      if (!appended.observed) return;
+      for (const staged of batch) appended.next(staged.event);
     },
     ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
     ...(options.flushMs === undefined ? {} : { flushMs: options.flushMs }),
   });
 
-  const byRun = db.prepare(`SELECT ${eventColumns} FROM events WHERE run = ? AND seq >= ? ORDER BY seq`).raw();
+  // A run's rows need not name their run: the caller gave it.
+  const byRun = db.prepare('SELECT seq, v, body, type FROM events WHERE run = ? AND seq >= ? ORDER BY seq').raw();
   const fromSeqChunk = db.prepare(`SELECT ${eventColumns} FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`).raw();
   const runName = runNames(db);
 
@@ -223,13 +230,14 @@ function openLog(
     } catch (err) {
       return Promise.reject(err);
     }
+    const staged = new Array<StagedEvent>(events.length);
     const stored = new Array<TroupeEvent>(events.length);
     for (let i = 0; i < events.length; i++) {
-      const event = { ...events[i], seq: nextSeq++ } as TroupeEvent;
-      rows?.runIdOf(event.runId);
-      stored[i] = event;
+      const row = (rows as EventRows).stage(events[i] as UnsequencedEvent, nextSeq++);
+      staged[i] = row;
+      stored[i] = row.event;
     }
-    return new Promise((done, fail) => writer.add(stored, () => done(stored), fail));
+    return new Promise((done, fail) => writer.add(staged, stored, done, fail));
   }
 
   function read(runId: string, fromSeq = 0): Promise<readonly TroupeEvent[]> {
@@ -239,8 +247,8 @@ function openLog(
           const id = findRun.get(runId) as number | undefined;
           if (id === undefined) return [];
           const events: TroupeEvent[] = [];
-          for (const row of byRun.iterate(id, fromSeq) as IterableIterator<EventRow>) {
-            events.push(decodeRow(file, row, runId));
+          for (const row of byRun.iterate(id, fromSeq) as IterableIterator<RunRow>) {
+            events.push(decodeEvent(file, { seq: row[0], v: row[1], type: row[3], runId }, row[2]));
           }
           return events;
         }),

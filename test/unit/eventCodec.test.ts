@@ -46,6 +46,32 @@ describe('stored row format 2', () => {
     await log.close();
   });
 
+  it("gives a draft carrying its own seq the log's seq, stores no seq in the body, and keeps no link to the draft", async () => {
+    const log = sqliteLog(tmp.file(), quiet);
+    await log.append([draftEvent('run-1')]);
+    const stray = { ...draftEvent('run-1'), seq: 99 } as never;
+    const [appended] = await log.append([stray]);
+    expect(appended?.seq).toBe(1);
+    expect(appended).not.toBe(stray);
+    (stray as { goal: string }).goal = 'changed after the append';
+    expect(await log.read('run-1', 1)).toEqual([appended]);
+    expect(appended).toMatchObject({ goal: 'goal of run-1' });
+    expect(encodeEvent(stray)).not.toContain('"seq"');
+    await log.close();
+  });
+
+  it('encodes a draft and its sequenced event to the same body', () => {
+    const draft = draftEvent('r1', { correlationId: 'other' });
+    expect(encodeEvent(draft)).toBe(encodeEvent({ ...draft, seq: 7 } as never));
+    expect(JSON.parse(encodeEvent(draft))).toEqual({
+      id: draft.id,
+      ts: draft.ts,
+      causationId: null,
+      goal: 'goal of r1',
+      correlationId: 'other',
+    });
+  });
+
   it('reads a format 1 body (the whole event) as it was', () => {
     const event = { ...draftEvent('r1'), seq: 4 };
     expect(decodeEvent('x.db', { seq: 4, v: 1, type: 'run.started', runId: 'r1' }, JSON.stringify(event))).toEqual(

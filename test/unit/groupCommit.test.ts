@@ -17,6 +17,7 @@ function recorder(options: { maxBatch?: number; failOn?: number } = {}) {
         if (n === 1)
           writer.add(
             [100],
+            undefined,
             () => {},
             () => {},
           );
@@ -24,7 +25,8 @@ function recorder(options: { maxBatch?: number; failOn?: number } = {}) {
     },
     ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
   });
-  const add = (items: number[]) => new Promise<void>((resolve, reject) => writer.add(items, resolve, reject));
+  const add = (items: number[]) =>
+    new Promise<readonly number[]>((resolve, reject) => writer.add(items, items, resolve, reject));
   return { commits, seen, add, writer };
 }
 
@@ -35,7 +37,7 @@ describe('GroupCommit', () => {
     const { commits, add } = recorder();
     const writes = [add([1]), add([2, 3]), add([4])];
     expect(commits).toEqual([]);
-    await Promise.all(writes);
+    expect(await Promise.all(writes)).toEqual([[1], [2, 3], [4]]);
     expect(commits[0]).toEqual([1, 2, 3, 4]);
   });
 
@@ -52,7 +54,9 @@ describe('GroupCommit', () => {
   it('fails the batch that could not be stored and every write after it', async () => {
     const { add } = recorder({ failOn: 7 });
     await add([1]);
+    const before = add([6]);
     const failed = add([7]);
+    await expect(before).rejects.toThrow('disk full');
     await expect(failed).rejects.toThrow('disk full');
     await expect(add([8])).rejects.toThrow('disk full');
   });
