@@ -3,7 +3,6 @@
 // Monitor and dashboard: metrics folded from events, the UI actor's HTTP server, Prometheus text
 export type { Monitor, MonitorOptions } from '../actors/monitor.js';
 export { startMonitor } from '../actors/monitor.js';
-export { startDashboard } from '../actors/ui.js';
 // Config: one schema for env, file and options
 export type { EnvBinding, TroupeConfig } from './config/configSchema.js';
 export { envBindings, troupeConfigSchema } from './config/configSchema.js';
@@ -179,6 +178,7 @@ export type {
 export { initialRunState } from './run/state.js';
 export type { RunHandle, RunOptions, Runtime } from './runtime/createRuntime.js';
 export { createRuntime } from './runtime/createRuntime.js';
+export { startDashboard } from './runtime/dashboard.js';
 export type { RuntimeOptions } from './runtime/options.js';
 export type {
   CancelledRun,

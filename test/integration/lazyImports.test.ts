@@ -16,6 +16,10 @@ const heavy = [
   '/node_modules/bottleneck/',
   // rxjs's entry loads every operator; troupe reads the few files it uses (src/util/rx.ts).
   '/node_modules/rxjs/dist/cjs/index.js',
+  // troupe's own: the dashboard (server, routes, page) loads when one is served.
+  '/dist/actors/ui.js',
+  '/dist/src/ui/routes.js',
+  '/dist/src/ui/assets/',
 ];
 
 /** The module URLs a fresh process loads while it runs `script` (ESM through a resolve hook, CommonJS through require). */
@@ -64,15 +68,19 @@ describe("import 'troupe' loads the heavy parts only when they are used", () => 
       ).toEqual([]);
   });
 
-  it('loads better-sqlite3 once a sqliteLog is opened, openai once an openai model is called, bottleneck once a limiter is made', async () => {
+  it('loads better-sqlite3 once a sqliteLog is opened, openai once an openai model is called, bottleneck once a limiter is made, the dashboard once served', async () => {
     const file = join(tmp.dir, 'events.db');
     const loaded = await loadedBy(
       tmp.dir,
       `const log = troupe.sqliteLog(${JSON.stringify(file)}); await log.close();\n` +
         "const model = troupe.openaiModel({ baseURL: 'http://127.0.0.1:9/v1', model: 'm', retry: { maxRetries: 0 } });\n" +
         "await model.complete({ purpose: 'synthesize', goal: 'g', messages: [], results: [] }, { signal: AbortSignal.timeout(2000) }).catch(() => {});\n" +
-        'troupe.modelLimiter({ requestsPerSecond: 5 });',
+        'troupe.modelLimiter({ requestsPerSecond: 5 });\n' +
+        'const runtime = troupe.createRuntime({ log: troupe.memoryLog() });\n' +
+        'await runtime.serve({ port: 0 });\n' +
+        'await runtime.close();',
     );
+    expect(loaded.some((url) => url.includes('/dist/src/ui/routes.js'))).toBe(true);
     expect(loaded.some((url) => url.includes('/node_modules/bottleneck/'))).toBe(true);
     expect(loaded.some((url) => url.includes('/node_modules/better-sqlite3/'))).toBe(true);
     expect(loaded.some((url) => url.includes('/node_modules/openai/'))).toBe(true);
