@@ -186,7 +186,8 @@ export function resolveOptions(
     redaction: options.redaction ?? {},
     screening: options.screening ?? {},
   };
-  const parsed = optionsSchema.safeParse(candidate);
+  // Parsed once per runtime: zod's compiled fast path would cost more to build than it saves here.
+  const parsed = optionsSchema.safeParse(candidate, { jitless: true });
   if (!parsed.success) {
     throw new ConfigError(optionIssues(parsed.error, candidate));
   }

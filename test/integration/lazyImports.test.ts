@@ -16,6 +16,9 @@ const heavy = [
   '/node_modules/bottleneck/',
   // rxjs's entry loads every operator; troupe reads the few files it uses (src/util/rx.ts).
   '/node_modules/rxjs/dist/cjs/index.js',
+  // …and of those, the operators a run never calls only when called (src/util/rx.ts `later`).
+  '/node_modules/rxjs/dist/cjs/internal/operators/mergeMap.js',
+  '/node_modules/rxjs/dist/cjs/internal/operators/toArray.js',
   // troupe's own: the dashboard (server, routes, page) loads when one is served.
   '/dist/actors/ui.js',
   '/dist/src/ui/routes.js',
