@@ -48,11 +48,24 @@ function simulate(plan: PlannedTask[], choices: number[], cancelAt: number | nul
     const options: Action[] = [];
     if (next.kind === 'synthesize') options.push({ label: 'complete', commands: [{ type: 'complete', answer: 'a' }] });
     if (next.kind === 'fail') options.push({ label: 'fail', commands: [{ type: 'continue' }] });
+    // Like the executor: a revision once no task runs, adding a task.
+    if (next.kind === 'replan' && live.counts.running === 0) {
+      const added: PlannedTask = {
+        id: `added${live.revisions}`,
+        description: 'added',
+        kind: 'processing',
+        dependsOn: [],
+      };
+      options.push({
+        label: 'revise',
+        commands: [{ type: 'revise', reason: next.reason, tasks: [added], dropped: [] }],
+      });
+    }
     for (const t of live.tasks.values()) {
       const startable =
         (t.status === 'planned' && t.unmet === 0) || (t.status === 'needs_clarification' && t.answer !== undefined);
       const id = t.id;
-      if (startable && live.counts.failed === 0) {
+      if (startable && live.counts.failed === 0 && live.revisionRequests.length === 0) {
         options.push({ label: 'start', commands: [report({ type: 'started', taskId: id, attempt: t.attempts + 1 })] });
       }
       if (t.status === 'running' && backoff.has(id)) {
@@ -66,6 +79,10 @@ function simulate(plan: PlannedTask[], choices: number[], cancelAt: number | nul
           commands: [report({ type: 'completed', taskId: id, output: id, durationMs: 0 })],
         });
         options.push({ label: 'fail', commands: [report({ type: 'failed', taskId: id, error: boom })] });
+        if (t.kind === 'processing' && live.revisions < live.policy.maxReplans) {
+          const asked = { type: 'completed', taskId: id, output: 'why', durationMs: 0, revisePlan: 'why' } as const;
+          options.push({ label: 'ask', commands: [report(asked)] });
+        }
         if (t.attempts < 3) {
           const retry = { type: 'retrying', taskId: id, attempt: t.attempts, delayMs: 1, error: boom } as const;
           options.push({ label: 'retry', commands: [report(retry)] });
