@@ -21,6 +21,7 @@ export const timelineJs = `
       case 'run.started': return brief(e.goal);
       case 'plan.created': case 'plan.revised': return (e.tasks || []).length + ' tasks: ' + (e.tasks || []).map(function (t) { return t.id; }).join(', ');
       case 'plan.rejected': return 'attempt ' + e.attempt + ' ' + err;
+      case 'plan.revision_requested': return '“' + brief(e.reason, 80) + '”';
       case 'model.called': return e.model + ' · ' + e.purpose + ' · ' + (e.usage ? e.usage.inputTokens + '→' + e.usage.outputTokens + ' tokens' : '') + ' · ' + ms(e.durationMs) + (e.costUsd ? ' · $' + e.costUsd.toFixed(4) : '');
       case 'model.attempt_failed': return e.model + ' attempt ' + e.attempt + ' ' + err;
       case 'task.started': return 'attempt ' + e.attempt + (e.input !== undefined ? ' · input ' + brief(e.input, 60) : '');
