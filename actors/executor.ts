@@ -79,8 +79,9 @@ export function fromTaskPool(deps: ExecutorDeps) {
       refused.set(task.id, err);
     }
   }
+  const base = taskRecorders(session);
   const recorders: TaskRecorders = {
-    ...taskRecorders(session),
+    ...base,
     recordStarted: (p) => {
       const input = resolved.get(p.taskId);
       resolved.delete(p.taskId);
@@ -89,9 +90,9 @@ export function fromTaskPool(deps: ExecutorDeps) {
     },
     recordCompleted: (p) => {
       const revisePlan = requests.size === 0 ? undefined : requests.get(p.taskId);
-      if (revisePlan !== undefined) requests.delete(p.taskId);
-      const report = { type: 'completed' as const, ...p, ...(revisePlan === undefined ? {} : { revisePlan }) };
-      session.submit({ type: 'executor', report });
+      if (revisePlan === undefined) return base.recordCompleted(p);
+      requests.delete(p.taskId);
+      session.submit({ type: 'executor', report: { type: 'completed', ...p, revisePlan } });
     },
   };
   const callTool = toolCaller({
