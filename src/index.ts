@@ -168,6 +168,7 @@ export { evolve } from './run/evolve.js';
 export { parsePlan } from './run/parsePlan.js';
 export type {
   ModelTotals,
+  RevisionRequest,
   RunPolicy,
   RunState,
   RunStatus,
