@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { type LocalPostgres, startLocalPostgres } from '../../examples/workers/localPostgres.js';
-import type { TroupeEvent, UnsequencedEvent } from '../../src/events/types.js';
+import type { UnsequencedEvent } from '../../src/events/types.js';
 import { encodeEvent, eventVersion } from '../../src/log/eventCodec.js';
 import { postgresLog } from '../../src/log/postgres/postgresLog.js';
 import { evolve } from '../../src/run/evolve.js';
@@ -67,7 +67,7 @@ function rawColumns(batch: readonly UnsequencedEvent[]): unknown[] {
     eventVersion,
     batch.map((e) => e.runId),
     batch.map((e) => e.type),
-    batch.map((e) => encodeEvent(e as TroupeEvent)),
+    batch.map((e) => encodeEvent(e)),
   ];
 }
 

@@ -58,7 +58,7 @@ export async function storeAppends(
     for (const event of append.events) {
       runs.push(event.runId);
       types.push(event.type);
-      bodies.push(encodeEvent(event as TroupeEvent));
+      bodies.push(encodeEvent(event));
       epochs.push(epoch);
     }
   }
