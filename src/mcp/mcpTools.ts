@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConfigError, ToolOutputError, ToolTimeoutError, TroupeError } from '../errors.js';
 import { defineTool, type Tool } from '../tools/defineTool.js';
 import { traceMeta } from '../tracing/traceMeta.js';
-import { McpConnection, type McpConnectionOptions, type McpServer } from './McpConnection.js';
+import type { McpConnection, McpConnectionOptions, McpServer } from './McpConnection.js';
 import { loadMcpSdk, type McpSdk } from './mcpSdk.js';
 
 /** A resource an MCP server offers. */
@@ -123,6 +123,8 @@ function toTool(connection: McpConnection, info: McpToolInfo, troupeName: string
  * // => true
  */
 export async function mcpTools(server: McpServer, options: McpConnectionOptions = {}): Promise<McpToolset> {
+  // The connection's code (process and HTTP transports) loads with the first server, not with `import 'troupe'`.
+  const { McpConnection } = await import('./McpConnection.js');
   const connection = await McpConnection.open(server, options);
   try {
     const listed = await connection.use((client, timeout) => client.listTools(undefined, { timeout }));

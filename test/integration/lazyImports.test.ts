@@ -23,6 +23,7 @@ const heavy = [
   '/dist/actors/ui.js',
   '/dist/src/ui/routes.js',
   '/dist/src/ui/assets/',
+  '/dist/src/mcp/McpConnection.js',
 ];
 
 /** The module URLs a fresh process loads while it runs `script` (ESM through a resolve hook, CommonJS through require). */
