@@ -100,6 +100,12 @@ console.log(
   ),
 );
 console.log(
+  row(
+    'baseline: import zod + xstate, cpu',
+    baseline.map((s) => s.cpuMs),
+  ),
+);
+console.log(
   `  troupe's own share (median wall minus baseline median): ${(median(wall) - median(baseline.map((s) => s.wallMs))).toFixed(0)} ms`,
 );
 console.log(
