@@ -158,20 +158,33 @@ function copyOf(value: unknown, depth: number, walk: Walk): unknown {
   return copy;
 }
 
-/** The path to the first object that contains itself, or `undefined` when `value` has no cycle. */
-function cyclePath(value: unknown, ancestors: Set<object>, path: string[]): string[] | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
+/**
+ * The path to the first object that contains itself, or `undefined` when `value` has no cycle.
+ * Objects explored without finding one are not explored again, so shared parts cost once.
+ */
+function cyclePath(value: unknown, ancestors: Set<object>, done: Set<object>, path: string[]): string[] | undefined {
+  if (typeof value !== 'object' || value === null || done.has(value)) return undefined;
   if (ancestors.has(value)) return path;
   if (ancestors.size >= maxStorableDepth) return undefined;
   ancestors.add(value);
   for (const key of Object.keys(value)) {
     path.push(key);
-    const found = cyclePath((value as Record<string, unknown>)[key], ancestors, path);
+    const found = cyclePath((value as Record<string, unknown>)[key], ancestors, done, path);
     if (found !== undefined) return found;
     path.pop();
   }
   ancestors.delete(value);
+  done.add(value);
   return undefined;
+}
+
+/** The cycle in a value too deep to store, if that is why; a getter that throws meanwhile means none was found. */
+function findCycle(value: unknown): string[] | undefined {
+  try {
+    return cyclePath(value, new Set(), new Set(), []);
+  } catch {
+    return undefined;
+  }
 }
 
 function problemOf(value: unknown, problem: string, innermostFirst: string[]): StorableProblem {
@@ -181,7 +194,7 @@ function problemOf(value: unknown, problem: string, innermostFirst: string[]): S
   }
   const path = innermostFirst.reverse();
   if (problem === deeper) {
-    const cycle = cyclePath(value, new Set(), []);
+    const cycle = findCycle(value);
     if (cycle !== undefined) return { path: cycle.join('.'), problem: 'refers to itself (a cycle)' };
     const shown = path.length > 8 ? [...path.slice(0, 4), '…', ...path.slice(-2)] : path;
     return { path: shown.join('.'), problem };
@@ -191,7 +204,7 @@ function problemOf(value: unknown, problem: string, innermostFirst: string[]): S
 
 /**
  * Why `value` cannot be stored as it is, or `undefined` when it can: what the logs check
- * before appending. Allocates nothing for a storable value.
+ * before appending. Copies nothing.
  *
  * @example
  * storableProblem({ rows: [{ n: 1n }] })
@@ -209,9 +222,10 @@ export function storableProblem(value: unknown): StorableProblem | undefined {
  * Checks `value` where it enters from user code and returns a plain copy of it, so what was
  * checked is what gets stored: code that kept a reference cannot change the recorded value
  * later, and getters are read once. The copy is what a read of the log gives back (`-0` is `0`,
- * undefined properties are absent, and `undefined` itself is nothing). Refused: `NaN`, `±Infinity`, bigints, functions, symbols,
- * `undefined` array items, class instances (`Date`, `Map`, `Set`, `Buffer`…), cycles, nesting
- * past `maxStorableDepth` and more than `maxStorableChars` of JSON; a getter or proxy that throws.
+ * undefined properties are absent, and `undefined` itself is nothing). Refused: `NaN`,
+ * `±Infinity`, bigints, functions, symbols, `undefined` array items, class instances (`Date`,
+ * `Map`, `Set`, `Buffer`…), cycles, nesting past `maxStorableDepth`, more than
+ * `maxStorableChars` of JSON, and a getter or proxy that throws.
  *
  * @example
  * toStorable({ v: -0, at: undefined })

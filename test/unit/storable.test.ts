@@ -118,6 +118,18 @@ describe('toStorable and storableProblem', () => {
     });
   });
 
+  it('tell a deep value whose parts are shared from a cycle, in bounded time', () => {
+    let shared: unknown = { leaf: 1 };
+    for (let i = 0; i < maxStorableDepth + 40; i++) shared = { a: shared, b: shared };
+    const started = performance.now();
+    expect(toStorable(shared)).toMatchObject({
+      ok: false,
+      problem: `is nested deeper than ${maxStorableDepth} levels`,
+    });
+    expect(storableProblem(shared)).toMatchObject({ problem: `is nested deeper than ${maxStorableDepth} levels` });
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
   it('refuse nesting past the limit, and accept it up to the limit', () => {
     expect(toStorable(nested(maxStorableDepth)).ok).toBe(true);
     const deep = toStorable(nested(maxStorableDepth + 1));
