@@ -9,7 +9,7 @@ import { initialRunState } from '../../src/run/state.js';
 import { createRuntime } from '../../src/runtime/createRuntime.js';
 import type { RuntimeOptions } from '../../src/runtime/options.js';
 import { defineTool } from '../../src/tools/defineTool.js';
-import { eventsOf, typesOf } from './support.js';
+import { eventsOf, nextEvent, typesOf } from './support.js';
 
 const archive = defineTool({
   name: 'archive',
@@ -43,16 +43,17 @@ const revision = {
 
 function setup(
   options: Partial<RuntimeOptions> & {
+    first?: ScriptedPlan;
     revise?: (request: PlanRequest) => ScriptedPlan;
     research?: (request: ProcessRequest) => ScriptedProcessResult;
   } = {},
 ) {
   const processed: ProcessRequest[] = [];
   const revisions: PlanRequest[] = [];
-  const { revise, research, ...runtimeOptions } = options;
+  const { first, revise, research, ...runtimeOptions } = options;
   const model = scriptedModel({
     plan: (_goal, request) => {
-      if (request.revision === undefined) return plan;
+      if (request.revision === undefined) return first ?? plan;
       revisions.push(request);
       return revise?.(request) ?? revision;
     },
@@ -169,6 +170,30 @@ describe('a processing step that asks for the rest of the plan to be revised', (
       [3, 1],
     ]);
     expect(await eventsOf(log, handle.runId, 'plan.revised')).toEqual([]);
+    await runtime.close();
+  });
+
+  it('revises while a clarification elsewhere stays open; the answer then completes the run', async () => {
+    const ask = {
+      id: 'ask',
+      description: 'ask the tone',
+      kind: 'clarification' as const,
+      input: { question: 'Tone?' },
+    };
+    const { log, runtime } = setup({ first: { tasks: [...plan.tasks, ask] } });
+    const handle = runtime.run('post a take in a tone I choose');
+    await nextEvent(handle.events$, 'plan.revised');
+    expect((await runtime.replay(handle.runId)).tasks.get('ask')?.status).toBe('needs_clarification');
+    await handle.answer('ask', 'dry');
+    const result = await handle.result;
+    expect(result.status).toBe('completed');
+    expect(result.tasks.map((t) => [t.id, t.status])).toEqual([
+      ['research', 'completed'],
+      ['draft', 'completed'],
+      ['ask', 'completed'],
+      ['fromArchive', 'completed'],
+    ]);
+    expect(await eventsOf(log, handle.runId, 'plan.revised')).toHaveLength(1);
     await runtime.close();
   });
 
