@@ -98,7 +98,8 @@ function defaultPlan(goal: string): ScriptedPlan {
 }
 
 function resultLine(r: TaskResult, max = Number.POSITIVE_INFINITY): string {
-  const text = typeof r.output === 'string' ? r.output : JSON.stringify(r.output);
+  // A task with no output (a tool that returned nothing) reads as null, as it does to openaiModel.
+  const text = typeof r.output === 'string' ? r.output : (JSON.stringify(r.output) ?? 'null');
   return `${r.taskId}: ${text.length > max ? `${text.slice(0, max)}…` : text}`;
 }
 

@@ -119,8 +119,16 @@ describe('a tool that returns what the log cannot store', () => {
             tasks: [
               { id: 'junk', description: 'returns junk', kind: 'tool_call', tool: 'junk', input: {} },
               { id: 'healthy', description: 'returns data', kind: 'tool_call', tool: 'healthy', input: {} },
+              { id: 'step', description: 'calls the junk tool', kind: 'processing' },
             ],
           }),
+          // The step calls the junk tool once, then answers with what the call gave it.
+          process: (_task, request) => {
+            const [turn] = request.turns ?? [];
+            const result = turn?.results[0];
+            if (result === undefined) return { toolCalls: [{ name: 'junk', arguments: {} }] };
+            return result.ok ? 'the call succeeded' : `the call failed: ${result.error.code}`;
+          },
         });
         const tools = [simpleTool('junk', () => junk), simpleTool('healthy', () => healthyOutput)];
         const runtime = createRuntime({ log: sqliteLog(file), model, tools, retry: fastRetry, onTaskFailure: policy });
@@ -139,6 +147,15 @@ describe('a tool that returns what the log cannot store', () => {
           output: healthyOutput,
         });
         const junkTask = tasks.find((t) => t.id === 'junk');
+        const step = tasks.find((t) => t.id === 'step');
+        if (step?.status === 'completed') {
+          expect(step.output).toBe(
+            junkTask?.status === 'failed' ? 'the call failed: TOOL_OUTPUT_INVALID' : 'the call succeeded',
+          );
+        } else {
+          // Under 'fail-run' the step may not have started before the junk task failed the run.
+          expect(policy).toBe('fail-run');
+        }
         if (junkTask?.status === 'failed') {
           expect(junkTask.error).toBe('TOOL_OUTPUT_INVALID');
           expect(result.status).toBe(policy === 'continue' ? 'completed' : 'failed');

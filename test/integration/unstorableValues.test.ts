@@ -95,6 +95,14 @@ describe('values user code hands a run that the log cannot store', () => {
     expect(completed).toMatchObject({ output: { v: 1 } });
   });
 
+  it('a tool that returns nothing completes with no output, and the scripted model synthesises past it', async () => {
+    const { result, subject } = await settle(runBeside(simpleTool('fireAndForget', () => undefined)));
+    expect(result.status).toBe('completed');
+    expect(subject).toMatchObject({ status: 'completed' });
+    expect(subject?.status === 'completed' && subject.output).toBeUndefined();
+    expect(result.status === 'completed' && result.answer).toContain('subject: null');
+  });
+
   it('a commit whose value cannot be stored fails its task with VALUE_UNSTORABLE; nothing lands', async () => {
     const globalState = createGlobalState();
     const run = runBeside(
