@@ -31,8 +31,9 @@ export async function appendViaWorker(file: string, synchronous: string, events:
   const append = (batch: readonly UnsequencedEvent[]) => {
     checkEvents(batch);
     for (const draft of batch) {
-      const event = { ...draft, seq: nextSeq++ } as TroupeEvent;
-      pending.push([event.seq, event.type, encodeEvent(event)]);
+      const event = Object.assign({}, draft) as TroupeEvent;
+      event.seq = nextSeq++;
+      pending.push([event.seq, event.type, encodeEvent(draft)]);
     }
     const acknowledged = new Promise<void>((resolve) => waiters.push(resolve));
     if (!scheduled) {
