@@ -61,22 +61,28 @@ const migrations: readonly Migration[] = [
         keep boolean[];
         taken bigint;
       BEGIN
-        -- Lease rows of fenced runs are locked first, in run order, and held to commit, so no
-        -- claim slips in between the check and the commit.
-        PERFORM 1 FROM troupe_leases
-          WHERE run_id IN (SELECT x.r FROM unnest(p_runs, p_epochs) AS x(r, e) WHERE x.e IS NOT NULL)
-          ORDER BY run_id FOR UPDATE;
-        SELECT array_agg(x.e IS NULL OR EXISTS (
-                 SELECT 1 FROM troupe_leases l WHERE l.run_id = x.r AND l.state = 'leased' AND l.epoch = x.e)
-               ORDER BY x.n)
-          INTO keep
-          FROM unnest(p_runs, p_epochs) WITH ORDINALITY AS x(r, e, n);
-        SELECT array_agg(f.r ORDER BY f.r, f.e), array_agg(f.e ORDER BY f.r, f.e),
-               array_agg(coalesce(l.state, 'missing') ORDER BY f.r, f.e), array_agg(l.epoch ORDER BY f.r, f.e)
-          INTO refused_runs, refused_epochs, refused_states, refused_at
-          FROM (SELECT DISTINCT x.r, x.e FROM unnest(p_runs, p_epochs, keep) AS x(r, e, k) WHERE NOT x.k) AS f
-          LEFT JOIN troupe_leases l ON l.run_id = f.r;
-        SELECT count(*) INTO taken FROM unnest(keep) AS x(k) WHERE x.k;
+        IF p_epochs IS NULL THEN
+          -- No event is fenced: all are kept.
+          keep := array_fill(true, ARRAY[cardinality(p_runs)]);
+          taken := cardinality(p_runs);
+        ELSE
+          -- Lease rows of fenced runs are locked first, in run order, and held to commit, so
+          -- no claim slips in between the check and the commit.
+          PERFORM 1 FROM troupe_leases
+            WHERE run_id IN (SELECT x.r FROM unnest(p_runs, p_epochs) AS x(r, e) WHERE x.e IS NOT NULL)
+            ORDER BY run_id FOR UPDATE;
+          SELECT array_agg(x.e IS NULL OR EXISTS (
+                   SELECT 1 FROM troupe_leases l WHERE l.run_id = x.r AND l.state = 'leased' AND l.epoch = x.e)
+                 ORDER BY x.n)
+            INTO keep
+            FROM unnest(p_runs, p_epochs) WITH ORDINALITY AS x(r, e, n);
+          SELECT array_agg(f.r ORDER BY f.r, f.e), array_agg(f.e ORDER BY f.r, f.e),
+                 array_agg(coalesce(l.state, 'missing') ORDER BY f.r, f.e), array_agg(l.epoch ORDER BY f.r, f.e)
+            INTO refused_runs, refused_epochs, refused_states, refused_at
+            FROM (SELECT DISTINCT x.r, x.e FROM unnest(p_runs, p_epochs, keep) AS x(r, e, k) WHERE NOT x.k) AS f
+            LEFT JOIN troupe_leases l ON l.run_id = f.r;
+          SELECT count(*) INTO taken FROM unnest(keep) AS x(k) WHERE x.k;
+        END IF;
         first_seq := 0;
         IF taken > 0 THEN
           UPDATE troupe_head SET next_seq = next_seq + taken RETURNING next_seq - taken INTO first_seq;
@@ -84,9 +90,11 @@ const migrations: readonly Migration[] = [
             SELECT first_seq + row_number() OVER (ORDER BY x.n) - 1, x.r, x.t, p_v, x.b
             FROM unnest(p_runs, p_types, p_bodies, keep) WITH ORDINALITY AS x(r, t, b, k, n)
             WHERE x.k;
-          UPDATE troupe_leases SET state = 'done', owner = NULL, expires_at = NULL
-            WHERE run_id IN (SELECT x.r FROM unnest(p_runs, p_types, p_epochs, keep) AS x(r, t, e, k)
-                             WHERE x.k AND x.e IS NOT NULL AND x.t = ANY(p_terminal));
+          IF p_epochs IS NOT NULL THEN
+            UPDATE troupe_leases SET state = 'done', owner = NULL, expires_at = NULL
+              WHERE run_id IN (SELECT x.r FROM unnest(p_runs, p_types, p_epochs, keep) AS x(r, t, e, k)
+                               WHERE x.k AND x.e IS NOT NULL AND x.t = ANY(p_terminal));
+          END IF;
           PERFORM pg_notify('troupe_events', (first_seq + taken - 1)::text);
         END IF;
       END

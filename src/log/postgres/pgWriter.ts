@@ -62,7 +62,16 @@ export async function storeAppends(
       epochs.push(epoch);
     }
   }
-  const result = await client.query<AppendRow>(appendSql, [runs, types, bodies, epochs, eventVersion, runEndTypes]);
+  // `null` for a batch with no fence: the function then skips the lease checks.
+  const fenced = appends.some((a) => a.fence !== undefined);
+  const result = await client.query<AppendRow>(appendSql, [
+    runs,
+    types,
+    bodies,
+    fenced ? epochs : null,
+    eventVersion,
+    runEndTypes,
+  ]);
   const row = result.rows[0] as AppendRow;
   const refused = new Map<string, string>();
   const refusedRuns = row.refused_runs ?? [];
