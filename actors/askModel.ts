@@ -2,6 +2,7 @@ import { ToolTimeoutError, TroupeError } from '../src/errors.js';
 import { callModel, type ModelToken } from '../src/model/callModel.js';
 import type { Model, ModelReply, ModelRequest } from '../src/model/Model.js';
 import type { RunSession } from '../src/run/RunSession.js';
+import type { RunTracer } from '../src/tracing/RunTracer.js';
 import { deadline, raceAbort } from '../src/util/abort.js';
 
 /** What the Planner's own model calls (plans, revisions, syntheses) need. */
@@ -11,6 +12,8 @@ export interface AskDeps {
   /** The longest one call may take. */
   modelTimeoutMs: number;
   onToken?: (token: ModelToken) => void;
+  /** The run's tracer, when an OpenTelemetry SDK is registered: the call runs in the plan's or the run's span. */
+  tracer?: RunTracer;
 }
 
 /**
@@ -29,10 +32,12 @@ export async function askModel(deps: AskDeps, request: ModelRequest, signal: Abo
     () => new ToolTimeoutError(`Model \`${model.name}\` (${request.purpose})`, modelTimeoutMs),
   );
   try {
-    const call = callModel(session, model, request, {
-      signal: limit.signal,
-      ...(onToken === undefined ? {} : { onToken }),
-    });
+    const ask = () =>
+      callModel(session, model, request, {
+        signal: limit.signal,
+        ...(onToken === undefined ? {} : { onToken }),
+      });
+    const call = deps.tracer === undefined ? ask() : deps.tracer.withinCall(request.purpose, ask);
     return (await raceAbort(call, limit.signal)).reply;
   } catch (err) {
     if (err instanceof TroupeError) throw err;

@@ -117,6 +117,16 @@ export class RunTracer {
     return context.with(this.contextFor(taskId), work);
   }
 
+  /** The context of a model call made outside any task: the plan's span while planning, else the run's. */
+  contextOfCall(purpose: string): Context {
+    return purpose === 'plan' && this.plan !== undefined ? trace.setSpan(this.runContext, this.plan) : this.runContext;
+  }
+
+  /** Runs a Planner's model call (`purpose`) with `contextOfCall` active, so its HTTP spans nest there. */
+  withinCall<T>(purpose: string, work: () => T): T {
+    return context.with(this.contextOfCall(purpose), work);
+  }
+
   /**
    * Runs a tool call inside a live `execute_tool` span under its task's span; `call` receives the
    * span's context (for `ToolContext.traceContext`) and runs with it active.
@@ -194,9 +204,7 @@ export class RunTracer {
   }
 
   private parentOfModelCall(e: LooseEvent): Context {
-    if (e.taskId !== undefined) return this.contextFor(e.taskId);
-    if (e.purpose === 'plan' && this.plan !== undefined) return trace.setSpan(this.runContext, this.plan);
-    return this.runContext;
+    return e.taskId === undefined ? this.contextOfCall(String(e.purpose)) : this.contextFor(e.taskId);
   }
 
   private modelCall(e: LooseEvent): void {

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { PlannedTask } from '../../src/events/types.js';
 import { memoryLog } from '../../src/log/memoryLog.js';
 import { mcpTools } from '../../src/mcp/mcpTools.js';
+import type { Model } from '../../src/model/Model.js';
 import { scriptedModel } from '../../src/model/scriptedModel.js';
 import { RunSession } from '../../src/run/RunSession.js';
 import { createRuntime } from '../../src/runtime/createRuntime.js';
@@ -174,6 +175,27 @@ describe('OpenTelemetry spans of a run', () => {
       2,
     );
     expectCoherentTree(named('invoke_workflow troupe'));
+    await runtime.close();
+  });
+
+  it("runs each model call in its span's context, so the client's own spans (HTTP) nest under plan, task or run", async () => {
+    const inner = model();
+    const parents = new Map<string, string | undefined>();
+    const wrapped: Model = {
+      name: inner.name,
+      complete: (request, options) => {
+        const http = trace.getTracer('http-client').startSpan(`POST ${request.purpose}`);
+        http.end();
+        parents.set(request.purpose, (http as unknown as ReadableSpan).parentSpanContext?.spanId);
+        return inner.complete(request, options);
+      },
+    };
+    const { tool } = adder();
+    const runtime = createRuntime({ log: memoryLog(), model: wrapped, tools: [tool], retry: fastRetry });
+    expect((await runtime.run('add things').result).status).toBe('completed');
+    expect(parents.get('plan')).toBe(named('plan').spanContext().spanId);
+    expect(parents.get('process')).toBe(named('invoke_agent c').spanContext().spanId);
+    expect(parents.get('synthesize')).toBe(named('invoke_workflow troupe').spanContext().spanId);
     await runtime.close();
   });
 
