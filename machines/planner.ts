@@ -14,12 +14,15 @@ function errorOf(error: unknown): RecordedError {
 
 /**
  * The life of one run: `Planning → Executing → Synthesizing → Completed`, or `Failed` with
- * the reason, or `Cancelled`. A resumed run whose plan is recorded (`hasPlan`) starts at
- * `Executing`. The actor that runs it supplies `plan` and `synthesize` (model
+ * the reason, or `Cancelled`. A resumed run whose plan is recorded (input `planned`) starts
+ * at `Executing`. The actor that runs it supplies `plan` and `synthesize` (model
  * calls that record their events), the `executor` and the `record*` actions.
  */
 export const plannerMachine = setup({
   types: {
+    /** `planned`: the run's log already holds its plan (a resumed run). */
+    input: {} as { planned: boolean },
+    context: {} as { planned: boolean },
     events: {} as PlannerMachineEvent,
   },
   actors: {
@@ -32,7 +35,7 @@ export const plannerMachine = setup({
     recordCancel: (_, _params: { reason: string }) => {},
   },
   guards: {
-    hasPlan: () => false,
+    hasPlan: ({ context }) => context.planned,
     executionFailed: ({ event }) => {
       const output = (event as { output?: ExecutorOutput }).output;
       return output !== undefined && !output.ok;
@@ -40,6 +43,7 @@ export const plannerMachine = setup({
   },
 }).createMachine({
   id: 'planner',
+  context: ({ input }) => ({ planned: input.planned }),
   initial: 'Starting',
   states: {
     Starting: {
