@@ -1,6 +1,7 @@
 // Runs per second with N worker processes sharing one PostgreSQL log (see workerProcess.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { postgresLog } from '../../src/log/postgres/postgresLog.js';
@@ -40,15 +41,9 @@ function cpuSince(before: Map<number, number>): number {
   return total;
 }
 
-/** Lines a child prints, as a stream of callbacks. */
+/** Calls `each` with every line a child prints. */
 function onLines(proc: ChildProcess, each: (line: string) => void): void {
-  let rest = '';
-  proc.stdout?.on('data', (chunk: Buffer) => {
-    const text = rest + chunk.toString();
-    const lines = text.split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) each(line);
-  });
+  if (proc.stdout !== null) createInterface({ input: proc.stdout }).on('line', each);
 }
 
 export interface Throughput {

@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from '
 import { dirname, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ConfigError, LogCorruptionError, TroupeError } from '../errors.js';
-import type { TroupeEvent, UnsequencedEvent } from '../events/types.js';
+import { endsRun, type TroupeEvent, type UnsequencedEvent } from '../events/types.js';
 import { Observable, Subject } from '../util/rx.js';
 import type { EventLog } from './EventLog.js';
 import { checkEvents } from './eventCheck.js';
@@ -50,8 +50,7 @@ export interface SqliteLog extends EventLog {
   readonly notices: readonly string[];
 }
 
-const endsRun = ({ event }: StagedEvent) =>
-  event.type === 'run.completed' || event.type === 'run.failed' || event.type === 'run.cancelled';
+const stagedEndsRun = ({ event }: StagedEvent) => endsRun(event);
 
 /** A row of `byRun`: `EventRow` without the run, which the reader named. */
 type RunRow = [seq: number, v: number, body: string, type: string];
@@ -203,7 +202,7 @@ function openLog(
         rows?.store(batch);
         lock?.acknowledged((batch[batch.length - 1] as StagedEvent).event.seq);
         // A run that ended is copied into the main file at once, so losing the WAL cannot take it.
-        if (batch.some(endsRun)) db.pragma('wal_checkpoint(PASSIVE)');
+        if (batch.some(stagedEndsRun)) db.pragma('wal_checkpoint(PASSIVE)');
       }),
     committed: (batch) => {
       // Nobody subscribed (a plain writer): skip the Subject's per-event bookkeeping.

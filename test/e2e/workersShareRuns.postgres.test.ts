@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TroupeEvent } from '../../src/events/types.js';
@@ -18,13 +19,7 @@ function worker(url: string, maxRuns: number, leaseMs: number): Child {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines: string[] = [];
-  let buffered = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    lines.push(...parts);
-  });
+  if (child.stdout !== null) createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
   const handle: Child = {
     process: child,
     lines,
